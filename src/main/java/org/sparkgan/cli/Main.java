@@ -1,0 +1,86 @@
+package org.sparkgan.cli;
+
+import org.sparkgan.data.BadInputException;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code sparkgan <command> [options]}: the entry point for the embedded launcher and for spark-submit.
+ * Exit status: 0 on success, 2 for input the user can fix (one line on stderr), 1 for anything else.
+ */
+public final class Main {
+    static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        for (Command c : List.<Command>of(new PrepCommand())) COMMANDS.put(c.name(), c);
+    }
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs one command and returns its exit status; prints errors, never throws. */
+    public static int run(String[] args) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            System.out.print(usage());
+            return args.length == 0 ? 2 : 0;
+        }
+        Command command = COMMANDS.get(args[0]);
+        if (command == null) {
+            System.err.println("sparkgan: unknown command '" + args[0] + "'");
+            System.err.print(usage());
+            return 2;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+            System.out.print(ParsedArgs.help(command.name(), "sparkgan " + command.name() + " [options]",
+                    command.summary() + ".\n\n" + command.description(), command.options()));
+            return 0;
+        }
+        try {
+            command.run(ParsedArgs.parse(command.name(), command.options(), rest));
+            return 0;
+        } catch (Throwable t) {
+            BadInputException bad = badInput(t);
+            if (bad != null) {
+                System.err.println("sparkgan " + command.name() + ": error: " + bad.getMessage());
+                return 2;
+            }
+            System.err.println("sparkgan " + command.name() + ": failed: " + t);
+            t.printStackTrace();
+            return 1;
+        }
+    }
+
+    /** Finds the user-facing cause, also when Spark wrapped it in a task failure on an executor. */
+    static BadInputException badInput(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof BadInputException b) return b;
+            if (c.getCause() == c) break;
+        }
+        // A task failure whose exception did not travel back as a cause: Spark keeps its class and message.
+        String marker = BadInputException.class.getName() + ": ";
+        for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
+            String m = c.getMessage();
+            int at = m == null ? -1 : m.indexOf(marker);
+            if (at >= 0) {
+                String rest = m.substring(at + marker.length());
+                int nl = rest.indexOf('\n');
+                return new BadInputException(nl < 0 ? rest : rest.substring(0, nl));
+            }
+        }
+        return null;
+    }
+
+    static String usage() {
+        StringBuilder sb = new StringBuilder("Usage: sparkgan <command> [options]   (<command> --help for its options)\n\n"
+                + "Commands:\n");
+        for (Command c : COMMANDS.values()) sb.append(String.format("  %-10s%s%n", c.name(), c.summary()));
+        return sb.toString();
+    }
+}

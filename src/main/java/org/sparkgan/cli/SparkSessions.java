@@ -1,0 +1,31 @@
+package org.sparkgan.cli;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Starts Spark for a command. Under spark-submit the master and settings come from it; run directly (the embedded
+ * default) Spark runs in local mode on every core, bound to the loopback address.
+ */
+final class SparkSessions {
+    static final String DEFAULT_MASTER = "local[*]";
+
+    private SparkSessions() {}
+
+    static SparkSession start(String appName, String master) {
+        SparkConf conf = new SparkConf();
+        if (master != null && !master.isBlank()) conf.setMaster(master);
+        if (!conf.contains("spark.master")) conf.setMaster(DEFAULT_MASTER);
+        if (conf.get("spark.master").startsWith("local")) {
+            conf.setIfMissing("spark.driver.host", "127.0.0.1");
+            conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+            conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        }
+        SparkSession spark = SparkSession.builder().appName(appName).config(conf).getOrCreate();
+        spark.sparkContext().uiWebUrl().foreach(url -> {
+            System.err.println("Spark " + spark.version() + " (" + spark.sparkContext().master() + "), UI at " + url);
+            return null;
+        });
+        return spark;
+    }
+}

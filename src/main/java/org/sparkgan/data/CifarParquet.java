@@ -1,0 +1,86 @@
+package org.sparkgan.data;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.lit;
+
+/**
+ * The Parquet data set written by {@code prep}: one row per image. The folders are Hive-style partitions
+ * {@code split=<split>/label_name=<class>/}, so one class of one split is read without touching the others;
+ * Spark, DuckDB, pyarrow and other Parquet readers restore the two folder columns from the path.
+ */
+public final class CifarParquet {
+    public static final String ID = "id";
+    public static final String SPLIT = "split";
+    public static final String LABEL = "label";
+    public static final String LABEL_NAME = "label_name";
+    public static final String IMAGE = "image";
+    public static final List<String> PARTITION_COLUMNS = List.of(SPLIT, LABEL_NAME);
+    public static final List<String> SPLITS = List.of("train", "test");
+
+    public static final StructType SCHEMA = new StructType(new StructField[]{
+            DataTypes.createStructField(ID, DataTypes.LongType, false),
+            DataTypes.createStructField(SPLIT, DataTypes.StringType, false),
+            DataTypes.createStructField(LABEL, DataTypes.IntegerType, false),
+            DataTypes.createStructField(LABEL_NAME, DataTypes.StringType, false),
+            DataTypes.createStructField(IMAGE, DataTypes.BinaryType, false),
+    });
+
+    private CifarParquet() {}
+
+    /**
+     * Reads a data set in the canonical column order, checking the columns and their types;
+     * {@code split} and {@code labelName} (null for all) select partitions.
+     */
+    public static Dataset<Row> read(SparkSession spark, String uri, String split, String labelName) {
+        Dataset<Row> df;
+        try {
+            df = spark.read().parquet(uri);
+        } catch (Exception e) { // Scala's AnalysisException (path missing, no Parquet files) is not declared
+            if (!(e instanceof org.apache.spark.sql.AnalysisException)) throw e;
+            throw new BadInputException(uri + ": not a readable Parquet data set (" + firstLine(e.getMessage()) + ")", e);
+        }
+        for (StructField expected : SCHEMA.fields()) {
+            if (!Arrays.asList(df.columns()).contains(expected.name())) {
+                throw new BadInputException(uri + ": Parquet data set has no '" + expected.name()
+                        + "' column (expected " + String.join(", ", SCHEMA.fieldNames()) + "; was it written by prep?)");
+            }
+            DataType actual = df.schema().apply(expected.name()).dataType();
+            if (!actual.equals(expected.dataType())) {
+                throw new BadInputException(uri + ": column '" + expected.name() + "' has type " + actual.simpleString()
+                        + ", expected " + expected.dataType().simpleString());
+            }
+        }
+        if (split != null) df = df.where(col(SPLIT).equalTo(lit(split)));
+        if (labelName != null) df = df.where(col(LABEL_NAME).equalTo(lit(labelName)));
+        return df.select(col(ID), col(SPLIT), col(LABEL), col(LABEL_NAME), col(IMAGE));
+    }
+
+    /** Fails with a one-line message if any selected image is not exactly 3,072 bytes. */
+    public static void checkImageSizes(Dataset<Row> df, String uri) {
+        Row bad = df.where(length(col(IMAGE)).notEqual(CifarFormat.IMAGE_BYTES).or(col(IMAGE).isNull()))
+                .select(col(SPLIT), col(ID), length(col(IMAGE))).limit(1).collectAsList().stream().findFirst().orElse(null);
+        if (bad != null) {
+            throw new BadInputException(uri + ": image of " + bad.getString(0) + " id " + bad.getLong(1) + " has "
+                    + (bad.isNullAt(2) ? "no" : bad.getInt(2)) + " bytes, expected " + CifarFormat.IMAGE_BYTES
+                    + " (32x32x3)");
+        }
+    }
+
+    static String firstLine(String s) {
+        if (s == null) return "";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}
