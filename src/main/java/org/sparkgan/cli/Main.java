@@ -46,7 +46,7 @@ public final class Main {
             command.run(ParsedArgs.parse(command.name(), command.options(), rest));
             return 0;
         } catch (Throwable t) {
-            BadInputException bad = badInput(t);
+            BadInputException bad = BadInputException.find(t);
             if (bad != null) {
                 System.err.println("sparkgan " + command.name() + ": error: " + bad.getMessage());
                 return 2;
@@ -55,26 +55,6 @@ public final class Main {
             t.printStackTrace();
             return 1;
         }
-    }
-
-    /** Finds the user-facing cause, also when Spark wrapped it in a task failure on an executor. */
-    static BadInputException badInput(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof BadInputException b) return b;
-            if (c.getCause() == c) break;
-        }
-        // A task failure whose exception did not travel back as a cause: Spark keeps its class and message.
-        String marker = BadInputException.class.getName() + ": ";
-        for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
-            String m = c.getMessage();
-            int at = m == null ? -1 : m.indexOf(marker);
-            if (at >= 0) {
-                String rest = m.substring(at + marker.length());
-                int nl = rest.indexOf('\n');
-                return new BadInputException(nl < 0 ? rest : rest.substring(0, nl));
-            }
-        }
-        return null;
     }
 
     static String usage() {
