@@ -78,6 +78,23 @@ public final class CifarParquet {
         }
     }
 
+    /**
+     * The images of one class and split, in id order, checked: a missing class, an empty selection or a wrong
+     * image size is a one-line error.
+     */
+    public static List<byte[]> collectImages(SparkSession spark, String uri, String split, String className) {
+        CifarClasses.label(className);
+        Dataset<Row> df = read(spark, uri, split, className.toLowerCase(java.util.Locale.ROOT));
+        checkImageSizes(df, uri);
+        List<byte[]> images = df.orderBy(col(ID)).select(col(IMAGE)).collectAsList().stream()
+                .map(r -> (byte[]) r.get(0)).toList();
+        if (images.isEmpty()) {
+            throw new BadInputException(uri + ": no " + split + " images of class " + className
+                    + " (prep with --classes " + className + " and --splits " + split + "?)");
+        }
+        return images;
+    }
+
     static String firstLine(String s) {
         if (s == null) return "";
         int nl = s.indexOf('\n');

@@ -1,0 +1,164 @@
+package org.sparkgan.cli;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.sparkgan.data.BadInputException;
+import org.sparkgan.data.CifarParquet;
+import org.sparkgan.data.ImageTensors;
+import org.sparkgan.io.RunFolder;
+import org.sparkgan.train.RealImages;
+import org.sparkgan.train.TrainConfig;
+import org.sparkgan.train.Trainer;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code train}: the DCGAN on one class of the Parquet data set, in this JVM. */
+final class TrainCommand implements Command {
+    static final List<Option> OPTIONS = buildOptions();
+
+    private static List<Option> buildOptions() {
+        Map<String, String> defaults = TrainConfig.presetDefaults("seed");
+        List<Option> list = new ArrayList<>();
+        list.add(Option.value("output", "URI", "runs/dcgan", "the run folder (local path, file://, hdfs://)"));
+        list.add(Option.value("config", "FILE", null, "a JSON file of configuration keys (the option names below);\n"
+                + "a run's config.json works too. Command-line options win over it"));
+        list.add(Option.flag("resume", "continue the run folder from its newest complete checkpoint to --steps"));
+        list.add(Option.flag("overwrite", "delete an existing run folder and start again"));
+        for (TrainConfig.Param p : TrainConfig.PARAMS) {
+            list.add(Option.value(p.name(), p.valueName(), defaults.get(p.name()), p.help()));
+        }
+        return List.copyOf(list);
+    }
+
+    @Override
+    public String name() {
+        return "train";
+    }
+
+    @Override
+    public String summary() {
+        return "train the DCGAN on one class of the Parquet data set (single JVM)";
+    }
+
+    @Override
+    public String description() {
+        return """
+                The Keras DCGAN of Deep Learning with Python (section 8.5) in Deeplearning4j. Each step: Gaussian
+                latents -> G -> fakes; D trained on fakes (label 1) and reals (label 0), labels + label-noise*U(0,1);
+                new latents; G trained through D (dropout on, D's weights frozen) toward label 0. RMSprop, every
+                gradient value clipped to +-clip.
+                Deliberate deviations from the book: real images are scaled to [-1, 1] (the book's /255 does not match
+                G's tanh output), and the real images are reshuffled every pass with the run's seed.
+                The run folder gets config.json, metrics.jsonl, samples/real.png and samples/step-NNNNNN.png (an 8x8
+                grid from one fixed latent batch), and checkpoints/step-NNNNNN/. Ctrl-C or SIGTERM writes a checkpoint
+                before exiting; --resume continues bit-exactly (same seed and --threads).
+                Defaults below are the seed preset's; --preset small changes g-dense-channels to 32 and the filters to 64.""";
+    }
+
+    @Override
+    public List<Option> options() {
+        return OPTIONS;
+    }
+
+    @Override
+    public void run(ParsedArgs args) throws Exception {
+        boolean resume = args.flag("resume"), overwrite = args.flag("overwrite");
+        if (resume && overwrite) throw new BadInputException("--resume and --overwrite exclude each other");
+        String output = args.string("output");
+
+        Map<String, String> commandLine = new LinkedHashMap<>();
+        for (TrainConfig.Param p : TrainConfig.PARAMS) if (args.given(p.name())) commandLine.put(p.name(), args.string(p.name()));
+        Map<String, String> file = args.string("config") == null ? Map.of() : readConfigFile(args.string("config"));
+
+        SparkSession spark = SparkSessions.start("sparkgan train", null);
+        try {
+            Configuration hadoopConf = new Configuration(spark.sparkContext().hadoopConfiguration());
+            RunFolder run = RunFolder.at(output, hadoopConf);
+            Map<String, String> base = resume ? previousConfig(run) : Map.of();
+            TrainConfig config = TrainConfig.resolve(base, file, commandLine);
+            if (!resume && !overwrite && run.hasContent()) {
+                throw new BadInputException(run.root() + ": run folder exists (use --resume to continue it or "
+                        + "--overwrite to start again)");
+            }
+
+            String dataUri = new Path(config.data()).getFileSystem(hadoopConf).makeQualified(new Path(config.data())).toString();
+            long t0 = System.nanoTime();
+            List<byte[]> images = CifarParquet.collectImages(spark, dataUri, config.split(), config.className());
+            System.out.printf("train: read %,d %s images of class %s from %s in %.1f s%n", images.size(), config.split(),
+                    config.className(), dataUri, (System.nanoTime() - t0) / 1e9);
+            spark.stop();
+
+            Map<String, Object> provenance = new LinkedHashMap<>();
+            provenance.put("sparkgan_version", Versions.sparkgan());
+            provenance.put("dl4j_version", Versions.of("org.deeplearning4j.nn.multilayer.MultiLayerNetwork"));
+            provenance.put("spark_version", spark.version());
+            provenance.put("java_version", System.getProperty("java.version"));
+            provenance.put("seed", config.seed());
+            provenance.put("data_uri", dataUri);
+            provenance.put("data_rows", images.size());
+            provenance.put("data_class", config.className());
+            provenance.put("data_split", config.split());
+
+            RealImages data = new RealImages(ImageTensors.toTensor(images), config.batchSize(), config.seed());
+            Trainer trainer = new Trainer(config, data, run, provenance, System.out);
+            Trainer.Start start = resume ? Trainer.Start.RESUME : overwrite ? Trainer.Start.OVERWRITE : Trainer.Start.NEW;
+            if (resume) updateConfigJson(run, config);
+            Trainer.Summary s = trainer.trainWithSignalHandling(start);
+            if (s.lastStep() >= s.firstStep()) {
+                System.out.printf("train: steps %d-%d in %.1f s (%.2f s/step); samples in %s, checkpoints in %s%n",
+                        s.firstStep(), s.lastStep(), s.seconds(), s.secondsPerStep(),
+                        run.path(RunFolder.SAMPLES), run.path(RunFolder.CHECKPOINTS));
+            }
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** The configuration a run folder was last started with: the base a --resume is resolved against. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> previousConfig(RunFolder run) throws IOException {
+        if (!run.exists(RunFolder.CONFIG)) {
+            throw new BadInputException(run.root() + ": nothing to resume (no " + RunFolder.CONFIG + ")");
+        }
+        Map<String, Object> json = run.readJson(RunFolder.CONFIG);
+        return stringValues((Map<String, Object>) json.get("config"));
+    }
+
+    /** On resume, config.json records the run options now in force (steps and intervals may have changed). */
+    @SuppressWarnings("unchecked")
+    private static void updateConfigJson(RunFolder run, TrainConfig config) throws IOException {
+        Map<String, Object> json = new LinkedHashMap<>(run.readJson(RunFolder.CONFIG));
+        json.put("config", config.values());
+        Map<String, Object> provenance = new LinkedHashMap<>((Map<String, Object>) json.getOrDefault("provenance", Map.of()));
+        provenance.put("resumed_at", java.time.Instant.now().toString());
+        json.put("provenance", provenance);
+        run.writeJson(RunFolder.CONFIG, json);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, String> readConfigFile(String uri) throws IOException {
+        Map<String, Object> json;
+        try {
+            RunFolder parent = RunFolder.at(new Path(uri).getParent() == null ? "." : new Path(uri).getParent().toString(),
+                    new Configuration());
+            json = parent.readJson(new Path(uri).getName());
+        } catch (java.io.FileNotFoundException e) {
+            throw new BadInputException(uri + ": no such config file");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new BadInputException(uri + ": not valid JSON (" + e.getOriginalMessage() + ")");
+        }
+        if (json.get("config") instanceof Map<?, ?> inner) json = (Map<String, Object>) inner; // a run's config.json
+        return stringValues(json);
+    }
+
+    private static Map<String, String> stringValues(Map<String, Object> json) {
+        Map<String, String> values = new LinkedHashMap<>();
+        if (json != null) json.forEach((k, v) -> values.put(k, String.valueOf(v)));
+        return values;
+    }
+}

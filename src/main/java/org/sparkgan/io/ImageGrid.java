@@ -1,0 +1,52 @@
+package org.sparkgan.io;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** PNG pictures of image batches: NCHW floats in [-1, 1] (G's tanh range) → a grid with thin gaps. */
+public final class ImageGrid {
+    private static final int GAP = 2;
+    private static final int BACKGROUND = 0x202020;
+
+    private ImageGrid() {}
+
+    /** A grid of {@code columns} images per row; values outside [-1, 1] are clipped. */
+    public static byte[] png(INDArray images, int columns) {
+        int n = (int) images.size(0), h = (int) images.size(2), w = (int) images.size(3);
+        int rows = (n + columns - 1) / columns;
+        BufferedImage out = new BufferedImage(columns * (w + GAP) + GAP, rows * (h + GAP) + GAP, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < out.getHeight(); y++) for (int x = 0; x < out.getWidth(); x++) out.setRGB(x, y, BACKGROUND);
+        float[] v = images.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        int plane = h * w;
+        for (int i = 0; i < n; i++) {
+            int ox = GAP + (i % columns) * (w + GAP), oy = GAP + (i / columns) * (h + GAP);
+            int base = i * 3 * plane;
+            for (int p = 0; p < plane; p++) {
+                int rgb = (toByte(v[base + p]) << 16) | (toByte(v[base + plane + p]) << 8) | toByte(v[base + 2 * plane + p]);
+                out.setRGB(ox + p % w, oy + p / w, rgb);
+            }
+        }
+        return encode(out);
+    }
+
+    static int toByte(float x) {
+        float c = Math.max(-1f, Math.min(1f, x));
+        return Math.round((c + 1f) * 127.5f);
+    }
+
+    private static byte[] encode(BufferedImage image) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            ImageIO.write(image, "png", bytes);
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package org.sparkgan.train;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparkgan.data.BadInputException;
+import org.sparkgan.io.RunFolder;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything needed to continue a run, or to use its generator with nothing else: both networks with their
+ * configurations and RMSprop states, the step, the configuration, the data position, the random-number scheme and the
+ * fixed latent batch of the sample grids. {@code state.json} is written last, and the folder is renamed into place
+ * only when complete.
+ */
+public record Checkpoint(long step, TrainConfig config, MultiLayerNetwork generator, MultiLayerNetwork discriminator,
+                         INDArray fixedLatents, double elapsedSeconds, Map<String, Object> provenance) {
+    static final String GENERATOR = "generator.zip";
+    static final String DISCRIMINATOR = "discriminator.zip";
+    static final String FIXED_LATENTS = "fixed-latents.bin";
+    static final String STATE = "state.json";
+
+    public void save(RunFolder run, long dataPass, int batchInPass) throws IOException {
+        run.writeCheckpoint(step, folder -> {
+            // saveUpdater=true: without the RMSprop state a resumed run would not continue the same trajectory
+            try (OutputStream out = folder.create(GENERATOR)) {
+                ModelSerializer.writeModel(generator, out, true);
+            }
+            try (OutputStream out = folder.create(DISCRIMINATOR)) {
+                ModelSerializer.writeModel(discriminator, out, true);
+            }
+            try (DataOutputStream out = new DataOutputStream(folder.create(FIXED_LATENTS))) {
+                Nd4j.write(fixedLatents, out);
+            }
+            Map<String, Object> state = new LinkedHashMap<>();
+            state.put("step", step);
+            state.put("config", config.values());
+            state.put("data_position", Map.of("pass", dataPass, "batch_in_pass", batchInPass,
+                    "next_step", step + 1));
+            state.put("rng", Map.of("seed", config.seed(),
+                    "scheme", "every draw of step s uses Seeds.derive(seed, s, purpose); shuffling of pass p uses "
+                            + "Seeds.derive(seed, 0x5EEDDA7A, p)"));
+            state.put("elapsed_sec", elapsedSeconds);
+            state.put("provenance", provenance);
+            try (OutputStream out = folder.create(STATE)) {
+                out.write(RunFolder.JSON.writeValueAsBytes(state));
+            }
+        });
+    }
+
+    /** Loads a checkpoint folder (any Hadoop URI); a missing or unreadable part is a one-line error. */
+    @SuppressWarnings("unchecked")
+    public static Checkpoint load(String uri, Configuration conf) throws IOException {
+        Path dir = new Path(uri);
+        FileSystem fs = dir.getFileSystem(conf);
+        if (!fs.exists(dir)) throw new BadInputException(uri + ": no such checkpoint");
+        for (String part : new String[]{STATE, GENERATOR, DISCRIMINATOR, FIXED_LATENTS}) {
+            if (!fs.exists(new Path(dir, part))) {
+                throw new BadInputException(uri + ": incomplete checkpoint (no " + part + ")");
+            }
+        }
+        try {
+            Map<String, Object> state;
+            try (InputStream in = fs.open(new Path(dir, STATE))) {
+                state = RunFolder.JSON.readValue(in, Map.class);
+            }
+            Map<String, String> values = new LinkedHashMap<>();
+            ((Map<String, Object>) state.get("config")).forEach((k, v) -> values.put(k, String.valueOf(v)));
+            TrainConfig config = TrainConfig.resolve(values);
+            MultiLayerNetwork g, d;
+            try (InputStream in = fs.open(new Path(dir, GENERATOR))) {
+                g = ModelSerializer.restoreMultiLayerNetwork(in, true);
+            }
+            try (InputStream in = fs.open(new Path(dir, DISCRIMINATOR))) {
+                d = ModelSerializer.restoreMultiLayerNetwork(in, true);
+            }
+            INDArray latents;
+            try (DataInputStream in = new DataInputStream(fs.open(new Path(dir, FIXED_LATENTS)))) {
+                latents = Nd4j.read(in);
+            }
+            long step = ((Number) state.get("step")).longValue();
+            double elapsed = ((Number) state.getOrDefault("elapsed_sec", 0.0)).doubleValue();
+            Map<String, Object> provenance = (Map<String, Object>) state.getOrDefault("provenance", Map.of());
+            return new Checkpoint(step, config, g, d, latents, elapsed, provenance);
+        } catch (BadInputException e) {
+            throw new BadInputException(uri + ": corrupt checkpoint (" + e.getMessage() + ")", e);
+        } catch (IOException | RuntimeException e) {
+            throw new BadInputException(uri + ": corrupt or incomplete checkpoint (" + e.getClass().getSimpleName()
+                    + ": " + e.getMessage() + ")", e);
+        }
+    }
+}

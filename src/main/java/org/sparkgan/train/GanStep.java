@@ -1,0 +1,109 @@
+package org.sparkgan.train;
+
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.List;
+
+/**
+ * One iteration of the seed's training loop — the single place it is written; the single-JVM trainer and the Spark
+ * workers both call it:
+ * <ol>
+ *   <li>draw Gaussian latents and generate fakes;</li>
+ *   <li>train D on fakes labelled 1 and reals labelled 0, each label plus noise·U(0,1);</li>
+ *   <li>draw new latents and train G through D toward label 0 ("real"), D in training mode (dropout on) but its
+ *       parameters and optimizer state untouched.</li>
+ * </ol>
+ * Every random draw (latents, label noise, dropout masks) comes from seeds derived from {@code stepSeed}.
+ */
+public final class GanStep {
+    /** Label of a fake image in the seed's convention (D outputs the probability of "fake"). */
+    public static final float FAKE = 1f;
+    /** Label of a real image, and G's target. */
+    public static final float REAL = 0f;
+
+    /** Losses (binary cross-entropy, before the update), D's accuracies on this batch, and phase times. */
+    public record Result(double dLoss, double gLoss, double dAccReal, double dAccFake,
+                         double fakeSeconds, double dSeconds, double gSeconds) {}
+
+    private final MultiLayerNetwork generator;
+    private final MultiLayerNetwork discriminator;
+    private final int latentDim;
+    private final double labelNoise;
+
+    public GanStep(MultiLayerNetwork generator, MultiLayerNetwork discriminator, int latentDim, double labelNoise) {
+        this.generator = generator;
+        this.discriminator = discriminator;
+        this.latentDim = latentDim;
+        this.labelNoise = labelNoise;
+    }
+
+    public Result run(INDArray reals, long stepSeed) {
+        int batch = (int) reals.size(0);
+        long t0 = System.nanoTime();
+        INDArray fakes = generator.output(latents(batch, Seeds.derive(stepSeed, 1)), false);
+        long t1 = System.nanoTime();
+
+        INDArray images = Nd4j.concat(0, fakes, reals);
+        INDArray labels = Nd4j.concat(0,
+                Nd4j.valueArrayOf(new long[]{batch, 1}, FAKE, DataType.FLOAT),
+                Nd4j.valueArrayOf(new long[]{batch, 1}, REAL, DataType.FLOAT));
+        Nd4j.getRandom().setSeed(Seeds.derive(stepSeed, 2));
+        labels.addi(Nd4j.rand(DataType.FLOAT, batch * 2L, 1).muli(labelNoise));
+        // accuracy of D as it stands before this update, in inference mode
+        INDArray pFake = discriminator.output(images, false);
+        double accFake = pFake.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, batch)).gt(0.5)
+                .castTo(DataType.FLOAT).meanNumber().doubleValue();
+        double accReal = pFake.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(batch, 2L * batch)).lt(0.5)
+                .castTo(DataType.FLOAT).meanNumber().doubleValue();
+        Nd4j.getRandom().setSeed(Seeds.derive(stepSeed, 3)); // dropout masks of the D update
+        discriminator.fit(images, labels);
+        double dLoss = discriminator.score();
+        long t2 = System.nanoTime();
+
+        double gLoss = trainGenerator(latents(batch, Seeds.derive(stepSeed, 4)), Seeds.derive(stepSeed, 5));
+        long t3 = System.nanoTime();
+        return new Result(dLoss, gLoss, accReal, accFake, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+    }
+
+    /**
+     * G's update through the frozen D: D's gradient with respect to its input (target REAL, dropout on) is
+     * backpropagated through G, and only G's RMSprop step is applied.
+     */
+    private double trainGenerator(INDArray z, long dropoutSeed) {
+        int batch = (int) z.size(0);
+        generator.setInput(z);
+        List<INDArray> activations = generator.feedForward(true, false); // keep layer inputs for backprop
+        INDArray fakes = activations.get(activations.size() - 1);
+        // calculateGradients reports no loss: a training-mode forward with the same dropout seed (so the same
+        // masks) gives D's output, and from it G's binary cross-entropy toward REAL
+        Nd4j.getRandom().setSeed(dropoutSeed);
+        INDArray pFake = discriminator.output(fakes, true);
+        double gLoss = -Transforms.log(pFake.rsub(1.0).addi(1e-7), false).meanNumber().doubleValue();
+        Nd4j.getRandom().setSeed(dropoutSeed);
+        Pair<Gradient, INDArray> throughD = discriminator.calculateGradients(fakes,
+                Nd4j.valueArrayOf(new long[]{batch, 1}, REAL, DataType.FLOAT), null, null);
+
+        LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
+        Gradient gradient = generator.backpropGradient(throughD.getSecond(), noWorkspaces).getFirst();
+        // what MultiLayerNetwork.fit does after its own backprop: clip + RMSprop in place, then params -= update
+        generator.getUpdater().update(generator, gradient, generator.getIterationCount(), generator.getEpochCount(),
+                batch, noWorkspaces);
+        generator.params().subi(gradient.gradient());
+        generator.setIterationCount(generator.getIterationCount() + 1);
+        generator.clear();
+        discriminator.clear();
+        return gLoss;
+    }
+
+    INDArray latents(int batch, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return Nd4j.randn(DataType.FLOAT, batch, latentDim);
+    }
+}
