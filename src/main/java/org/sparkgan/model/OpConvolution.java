@@ -1,5 +1,6 @@
 package org.sparkgan.model;
 
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
@@ -12,6 +13,9 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
 
+import org.deeplearning4j.optimize.api.TrainingListener;
+
+import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -76,6 +80,19 @@ public class OpConvolution extends SameDiffLayer {
                     .paddingMode(same ? PaddingMode.SAME : PaddingMode.VALID).dataFormat("NCHW").build());
         }
         return activation.equals("tanh") ? sd.math().tanh(z) : sd.nn().leakyRelu(z, alpha);
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+                                                       Collection<TrainingListener> listeners, int layerIndex,
+                                                       INDArray paramsView, boolean initializeParams,
+                                                       DataType networkDataType) {
+        OpConvolutionLayer layer = new OpConvolutionLayer(conf, networkDataType);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(paramsView);
+        layer.setParamTable(initializer().init(conf, paramsView, initializeParams));
+        layer.setConf(conf);
+        return layer;
     }
 
     @Override

@@ -1,23 +1,44 @@
 package org.sparkgan.model;
 
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.sparkgan.train.GanStep;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 public class Scratch {
+    static MultiLayerNetwork net(Layer first) {
+        var conf = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT).list()
+                .layer(first)
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(1).activation(Activation.IDENTITY).build())
+                .setInputType(InputType.convolutional(8, 8, 2)).build();
+        MultiLayerNetwork n = new MultiLayerNetwork(conf);
+        n.init();
+        return n;
+    }
+
     public static void main(String[] a) {
-        ModelConfig m = a[0].equals("seed") ? new ModelConfig(32, 128, 256, 128, 0.3, 0.4) : new ModelConfig(32, 32, 64, 64, 0.3, 0.4);
-        OptimizerConfig o = new OptimizerConfig(0.0008, 0.0004, 0.9, 1e-7, 1.0);
-        MultiLayerNetwork g = Dcgan.generator(m, o, 1), d = Dcgan.discriminator(m, o, 2);
-        System.out.println("G " + g.numParams() + " D " + d.numParams());
-        GanStep step = new GanStep(g, d, 32, 0.05);
-        INDArray reals = Nd4j.rand(DataType.FLOAT, 20, 3, 32, 32).muli(2).subi(1);
-        for (int rep = 0; rep < 4; rep++) {
-            long t0 = System.nanoTime();
-            GanStep.Result r = step.run(reals, rep);
-            System.out.printf("%.3f s  %s%n", (System.nanoTime() - t0) / 1e9, r);
+        for (String act : new String[]{"identity", "tanh", "leakyrelu"}) {
+            MultiLayerNetwork ref = net(new ConvolutionLayer.Builder(3, 3).nIn(2).nOut(4).convolutionMode(ConvolutionMode.Same)
+                    .activation(act.equals("identity") ? Activation.IDENTITY : act.equals("tanh") ? Activation.TANH : Activation.LEAKYRELU).build());
+            MultiLayerNetwork ops = net(OpConvolution.conv(2, 4, 3, 1, true, act, 0.01));
+            ops.getLayer(0).getParam("W").assign(ref.getLayer(0).getParam("W").permute(2, 3, 1, 0));
+            ops.getLayer(0).getParam("b").assign(ref.getLayer(0).getParam("b").reshape(4));
+            ops.getLayer(1).getParam("W").assign(ref.getLayer(1).getParam("W"));
+            INDArray x = Nd4j.rand(DataType.FLOAT, 3, 2, 8, 8), y = Nd4j.rand(DataType.FLOAT, 3, 1);
+            var gr = ref.calculateGradients(x, y, null, null);
+            var go = ops.calculateGradients(x, y, null, null);
+            System.out.println(act + " out diff " + ref.output(x).sub(ops.output(x)).amaxNumber()
+                    + " W ratio " + go.getFirst().getGradientFor("0_W").norm2Number().doubleValue() / gr.getFirst().getGradientFor("0_W").norm2Number().doubleValue()
+                    + " eps ratio " + go.getSecond().norm2Number().doubleValue() / gr.getSecond().norm2Number().doubleValue()
+                    + " outW ratio " + go.getFirst().getGradientFor("1_W").norm2Number().doubleValue() / gr.getFirst().getGradientFor("1_W").norm2Number().doubleValue());
         }
     }
 }

@@ -1,0 +1,122 @@
+package org.sparkgan.model;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Shapes, parameter counts, and agreement of the fast op-based convolutions with DL4J's own layers. */
+class DcganTest {
+    static final OptimizerConfig RMSPROP = new OptimizerConfig(0.0008, 0.0004, 0.9, 1e-7, 1.0);
+    static final ModelConfig SEED = new ModelConfig(32, 128, 256, 128, 0.3, 0.4);
+    static final ModelConfig SMALL = new ModelConfig(32, 32, 64, 64, 0.3, 0.4);
+
+    @Test
+    void parameterCountsMatchTheKerasModel() {
+        for (Dcgan.Convolutions impl : Dcgan.Convolutions.values()) {
+            assertEquals(6_264_579, Dcgan.generator(SEED, RMSPROP, 1, impl).numParams(), impl + " seed G");
+            assertEquals(790_913, Dcgan.discriminator(SEED, RMSPROP, 1, impl).numParams(), impl + " seed D");
+            assertEquals(601_539, Dcgan.generator(SMALL, RMSPROP, 1, impl).numParams(), impl + " small G");
+            assertEquals(198_849, Dcgan.discriminator(SMALL, RMSPROP, 1, impl).numParams(), impl + " small D");
+        }
+        // latent_dim only changes G's Dense layer: (latent + 1) * 128*16*16 weights and biases
+        ModelConfig two = new ModelConfig(2, 128, 256, 128, 0.3, 0.4);
+        assertEquals(6_264_579 - 30L * 128 * 16 * 16, Dcgan.generator(two, RMSPROP, 1).numParams());
+    }
+
+    @Test
+    void shapesAndRanges() {
+        MultiLayerNetwork g = Dcgan.generator(SMALL, RMSPROP, 1), d = Dcgan.discriminator(SMALL, RMSPROP, 1);
+        INDArray fakes = g.output(Nd4j.randn(DataType.FLOAT, 5, 32), false);
+        assertArrayEquals(new long[]{5, 3, 32, 32}, fakes.shape());
+        assertTrue(fakes.maxNumber().doubleValue() <= 1 && fakes.minNumber().doubleValue() >= -1, "tanh range");
+        INDArray p = d.output(fakes, false);
+        assertArrayEquals(new long[]{5, 1}, p.shape());
+        assertTrue(p.minNumber().doubleValue() > 0 && p.maxNumber().doubleValue() < 1, "sigmoid range");
+    }
+
+    @Test
+    void opConvolutionsAgreeWithDl4jLayers() {
+        ModelConfig m = new ModelConfig(8, 8, 16, 16, 0.3, 0.0); // no dropout: gradients comparable
+        MultiLayerNetwork gOps = Dcgan.generator(m, RMSPROP, 3, Dcgan.Convolutions.OPS);
+        MultiLayerNetwork gRef = Dcgan.generator(m, RMSPROP, 3, Dcgan.Convolutions.DL4J_LAYERS);
+        MultiLayerNetwork dOps = Dcgan.discriminator(m, RMSPROP, 4, Dcgan.Convolutions.OPS);
+        MultiLayerNetwork dRef = Dcgan.discriminator(m, RMSPROP, 4, Dcgan.Convolutions.DL4J_LAYERS);
+        copyInto(gRef, gOps);
+        copyInto(dRef, dOps);
+
+        INDArray z = Nd4j.randn(DataType.FLOAT, 4, 8);
+        INDArray fakes = gRef.output(z, false);
+        assertClose(fakes, gOps.output(z, false), "G forward");
+        assertClose(dRef.output(fakes, false), dOps.output(fakes, false), "D forward");
+
+        // D: parameter gradients and the gradient with respect to its input (what G's update backpropagates)
+        INDArray labels = Nd4j.rand(DataType.FLOAT, 4, 1);
+        var dGradRef = dRef.calculateGradients(fakes, labels, null, null);
+        var dGradOps = dOps.calculateGradients(fakes, labels, null, null);
+        assertClose(dGradRef.getSecond(), dGradOps.getSecond(), "D input gradient");
+        assertSameParameterGradients(dRef, dGradRef.getFirst(), dGradOps.getFirst(), "D");
+
+        // G: backpropagating the same epsilon
+        INDArray epsilon = dGradRef.getSecond();
+        gRef.setInput(z);
+        gRef.feedForward(true, false);
+        gOps.setInput(z);
+        gOps.feedForward(true, false);
+        Gradient gGradRef = gRef.backpropGradient(epsilon, LayerWorkspaceMgr.noWorkspaces()).getFirst();
+        Gradient gGradOps = gOps.backpropGradient(epsilon, LayerWorkspaceMgr.noWorkspaces()).getFirst();
+        assertSameParameterGradients(gRef, gGradRef, gGradOps, "G");
+    }
+
+    static void assertSameParameterGradients(MultiLayerNetwork ref, Gradient expected, Gradient actual, String net) {
+        int compared = 0;
+        for (int i = 0; i < ref.getnLayers(); i++) {
+            for (String key : new String[]{"W", "b"}) {
+                INDArray e = expected.getGradientFor(i + "_" + key);
+                if (e == null) continue;
+                INDArray converted = key.equals("W") ? toOpsLayout(ref.getLayer(i), e) : e;
+                INDArray a = actual.getGradientFor(i + "_" + key);
+                assertClose(converted.reshape(a.shape()), a, net + " layer " + i + " " + key + " gradient");
+                compared++;
+            }
+        }
+        assertTrue(compared >= 8, net + ": compared " + compared + " gradients");
+    }
+
+    /** Copies the reference network's parameters into the op-based one, converting kernel layouts. */
+    static void copyInto(MultiLayerNetwork ref, MultiLayerNetwork ops) {
+        for (int i = 0; i < ref.getnLayers(); i++) {
+            Layer r = ref.getLayer(i), o = ops.getLayer(i);
+            if (r.numParams() == 0) continue;
+            assertEquals(r.numParams(), o.numParams(), "layer " + i);
+            INDArray w = r.getParam("W"), b = r.getParam("b");
+            // assign into the existing views: they are slices of the network's flat parameter array
+            o.getParam("W").assign(toOpsLayout(r, w));
+            o.getParam("b").assign(b.reshape(o.getParam("b").shape()));
+        }
+    }
+
+    /**
+     * DL4J kernels are [out, in, kH, kW] (convolution) and [in, out, kH, kW] (deconvolution); the ops take
+     * [kH, kW, in, out] and [kH, kW, out, in]: the same permutation in both cases. Dense layers are unchanged.
+     */
+    static INDArray toOpsLayout(Layer ref, INDArray w) {
+        return w.rank() == 4 ? w.permute(2, 3, 1, 0).dup('c') : w;
+    }
+
+    /** Equal up to float32 rounding: relative error ||actual - expected|| / ||expected|| at most 1e-3. */
+    static void assertClose(INDArray expected, INDArray actual, String what) {
+        assertArrayEquals(expected.shape(), actual.shape(), what);
+        double norm = expected.norm2Number().doubleValue();
+        double error = expected.sub(actual).norm2Number().doubleValue() / Math.max(norm, 1e-12);
+        assertTrue(error <= 1e-3, what + ": relative error " + error + " (norm " + norm + ")");
+    }
+}
