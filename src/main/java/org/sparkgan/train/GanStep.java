@@ -76,7 +76,7 @@ public final class GanStep {
      * G's update through the frozen D: D's gradient with respect to its input (target REAL, dropout on) is
      * backpropagated through G, and only G's RMSprop step is applied.
      */
-    private double trainGenerator(INDArray z, long dropoutSeed) {
+    double trainGenerator(INDArray z, long dropoutSeed) {
         int batch = (int) z.size(0);
         generator.setInput(z);
         List<INDArray> activations = generator.feedForward(true, false); // keep layer inputs for backprop

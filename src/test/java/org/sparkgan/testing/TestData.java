@@ -9,11 +9,14 @@ public final class TestData {
 
     public static Path folder() {
         String dir = System.getProperty("sparkgan.test.data");
-        if (dir == null) throw new IllegalStateException("system property sparkgan.test.data is not set");
+        if (dir == null || dir.isBlank() || dir.startsWith("${")) {
+            throw new IllegalStateException("CIFAR-10 test data not configured: set SPARKGAN_TEST_DATA to the folder "
+                    + "holding cifar-10-binary.tar.gz and cifar10-frog/{train,test}.bin");
+        }
         Path p = Path.of(dir);
         if (!Files.isRegularFile(p.resolve("cifar-10-binary.tar.gz"))) {
             throw new IllegalStateException("CIFAR-10 test data missing: no cifar-10-binary.tar.gz in " + p.toAbsolutePath()
-                    + " (set -Dsparkgan.test.data to the folder holding it and cifar10-frog/)");
+                    + " (SPARKGAN_TEST_DATA must name the folder holding it and cifar10-frog/)");
         }
         return p;
     }
