@@ -11,9 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Exit codes and messages of the command line, for errors found before Spark starts. */
 class MainTest {
-    record Result(int status, String out, String err) {}
+    public record Result(int status, String out, String err) {}
 
-    static Result run(String... args) {
+    public static Result run(String... args) {
         PrintStream out = System.out, err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
         System.setOut(new PrintStream(o, true));

@@ -8,8 +8,9 @@ public final class TestSpark {
 
     private TestSpark() {}
 
+    /** The shared session, started again if a command under test stopped it (commands own their session). */
     public static synchronized SparkSession session() {
-        if (session == null) {
+        if (session == null || session.sparkContext().isStopped()) {
             session = SparkSession.builder()
                     .master("local[2]")
                     .appName("sparkgan-tests")
@@ -18,7 +19,8 @@ public final class TestSpark {
                     .config("spark.ui.enabled", "false")
                     .config("spark.sql.shuffle.partitions", "4")
                     .getOrCreate();
-            Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
+            SparkSession started = session;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::stop));
         }
         return session;
     }
