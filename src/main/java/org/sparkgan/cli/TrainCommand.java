@@ -105,7 +105,7 @@ final class TrainCommand implements Command {
             provenance.put("data_split", config.split());
 
             RealImages data = new RealImages(ImageTensors.toTensor(images), config.batchSize(), config.seed());
-            Trainer trainer = new Trainer(config, data, run, provenance, System.out);
+            Trainer trainer = Trainer.local(config, data, run, provenance, System.out);
             Trainer.Start start = resume ? Trainer.Start.RESUME : overwrite ? Trainer.Start.OVERWRITE : Trainer.Start.NEW;
             if (resume) updateConfigJson(run, config);
             Trainer.Summary s = trainer.trainWithSignalHandling(start);

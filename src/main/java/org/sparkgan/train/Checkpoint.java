@@ -31,7 +31,7 @@ public record Checkpoint(long step, TrainConfig config, MultiLayerNetwork genera
     static final String FIXED_LATENTS = "fixed-latents.bin";
     static final String STATE = "state.json";
 
-    public void save(RunFolder run, long dataPass, int batchInPass) throws IOException {
+    public void save(RunFolder run, Map<String, Object> dataPosition) throws IOException {
         run.writeCheckpoint(step, folder -> {
             // saveUpdater=true: without the RMSprop state a resumed run would not continue the same trajectory
             try (OutputStream out = folder.create(GENERATOR)) {
@@ -46,11 +46,11 @@ public record Checkpoint(long step, TrainConfig config, MultiLayerNetwork genera
             Map<String, Object> state = new LinkedHashMap<>();
             state.put("step", step);
             state.put("config", config.values());
-            state.put("data_position", Map.of("pass", dataPass, "batch_in_pass", batchInPass,
-                    "next_step", step + 1));
+            state.put("data_position", dataPosition);
             state.put("rng", Map.of("seed", config.seed(),
-                    "scheme", "every draw of step s uses Seeds.derive(seed, s, purpose); shuffling of pass p uses "
-                            + "Seeds.derive(seed, 0x5EEDDA7A, p)"));
+                    "scheme", "every draw of step s uses Seeds.derive(workerSeed, s, purpose); shuffling of pass p uses "
+                            + "Seeds.derive(workerSeed, 0x5EEDDA7A, p); workerSeed is the seed for worker 0 (and the "
+                            + "single-JVM trainer), Seeds.derive(seed, 0x3057, w) for worker w"));
             state.put("elapsed_sec", elapsedSeconds);
             state.put("provenance", provenance);
             try (OutputStream out = folder.create(STATE)) {

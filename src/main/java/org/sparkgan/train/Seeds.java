@@ -14,6 +14,14 @@ public final class Seeds {
         return h;
     }
 
+    /**
+     * The seed of Spark worker {@code w}: worker 0 uses the run seed itself, so one worker draws exactly what the
+     * single-JVM trainer draws; the others get independent streams.
+     */
+    public static long worker(long seed, int w) {
+        return w == 0 ? seed : derive(seed, 0x3057L, w);
+    }
+
     private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

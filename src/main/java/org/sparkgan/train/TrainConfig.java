@@ -15,7 +15,8 @@ import java.util.Map;
  */
 public record TrainConfig(String preset, ModelConfig model, OptimizerConfig optimizer, int batchSize, double labelNoise,
                           long seed, int steps, int logEvery, int sampleEvery, int checkpointEvery, int keepCheckpoints,
-                          int threads, String data, String className, String split) {
+                          int threads, int workers, int averagingFrequency, String data, String className,
+                          String split) {
 
     /** A configuration key: its option name, value placeholder, help, and whether a resumed run may change it. */
     public record Param(String name, String valueName, String help, boolean runOnly) {}
@@ -47,7 +48,11 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
             new Param("sample-every", "N", "write samples/step-NNNNNN.png every N steps", true),
             new Param("checkpoint-every", "N", "write checkpoints/step-NNNNNN/ every N steps", true),
             new Param("keep-checkpoints", "N", "how many of the newest checkpoints to keep", true),
-            new Param("threads", "N", "ND4J compute threads (0: one per core); pin it for bit-exact reruns", true));
+            new Param("threads", "N", "ND4J compute threads per JVM or Spark task (0: ND4J's default); pin it for\n"
+                    + "bit-exact reruns", true),
+            new Param("workers", "N", "with --master: Spark workers (data shards, tasks per round)", false),
+            new Param("averaging-frequency", "K", "with --master: local steps per worker between averagings;\n"
+                    + "--steps counts steps per worker and intervals are rounded to whole rounds", false));
 
     public static final List<String> PRESETS = List.of("seed", "small");
 
@@ -75,6 +80,8 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
         v.put("checkpoint-every", "100");
         v.put("keep-checkpoints", "3");
         v.put("threads", "0");
+        v.put("workers", "2");
+        v.put("averaging-frequency", "4");
         switch (preset) {
             case "seed" -> {
                 v.put("g-dense-channels", "128");
@@ -120,7 +127,7 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
                     integer(v, "batch-size"), number(v, "label-noise"), Long.parseLong(v.get("seed").trim()),
                     integer(v, "steps"), integer(v, "log-every"), integer(v, "sample-every"),
                     integer(v, "checkpoint-every"), integer(v, "keep-checkpoints"), integer(v, "threads"),
-                    v.get("data"), v.get("class"), v.get("split"));
+                    integer(v, "workers"), integer(v, "averaging-frequency"), v.get("data"), v.get("class"), v.get("split"));
         } catch (BadInputException e) {
             throw e;
         } catch (NumberFormatException e) {
@@ -137,6 +144,8 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
         positive("sample-every", sampleEvery);
         positive("checkpoint-every", checkpointEvery);
         positive("keep-checkpoints", keepCheckpoints);
+        positive("workers", workers);
+        positive("averaging-frequency", averagingFrequency);
         if (threads < 0) throw new BadInputException("threads must be 0 (one per core) or positive, got " + threads);
         if (!(labelNoise >= 0)) throw new BadInputException("label-noise must be non-negative, got " + labelNoise);
         if (data == null || data.isBlank()) throw new BadInputException("data must name the Parquet data set");
@@ -190,6 +199,8 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
         v.put("checkpoint-every", Integer.toString(checkpointEvery));
         v.put("keep-checkpoints", Integer.toString(keepCheckpoints));
         v.put("threads", Integer.toString(threads));
+        v.put("workers", Integer.toString(workers));
+        v.put("averaging-frequency", Integer.toString(averagingFrequency));
         return v;
     }
 

@@ -35,25 +35,37 @@ public final class Trainer {
     public record Summary(long firstStep, long lastStep, double seconds, double secondsPerStep, boolean interrupted) {}
 
     private final TrainConfig config;
-    private final RealImages data;
+    private final INDArray realSamples;
+    private final TrainingEngine.Factory engines;
     private final RunFolder run;
     private final Map<String, Object> provenance;
     private final PrintStream out;
     private volatile boolean stopRequested;
 
     /**
-     * @param provenance what produced the run (versions, data set path and row count); recorded in config.json and
-     *                   every checkpoint, and compared on resume
+     * @param realSamples up to 64 real images for samples/real.png
+     * @param engines     builds what advances the GAN (in this JVM or on Spark) from the starting state
+     * @param provenance  what produced the run (versions, data set path and row count); recorded in config.json and
+     *                    every checkpoint, and compared on resume
      */
-    public Trainer(TrainConfig config, RealImages data, RunFolder run, Map<String, Object> provenance, PrintStream out) {
+    public Trainer(TrainConfig config, INDArray realSamples, TrainingEngine.Factory engines, RunFolder run,
+                   Map<String, Object> provenance, PrintStream out) {
         this.config = config;
-        this.data = data;
+        this.realSamples = realSamples;
+        this.engines = engines;
         this.run = run;
         this.provenance = provenance;
         this.out = out;
     }
 
-    /** Asks a running {@link #train} to write a checkpoint and return after the current step. */
+    /** The single-JVM trainer on {@code data}. */
+    public static Trainer local(TrainConfig config, RealImages data, RunFolder run, Map<String, Object> provenance,
+                                PrintStream out) {
+        INDArray samples = data.all().get(NDArrayIndex.interval(0, Math.min(GRID * GRID, data.count())));
+        return new Trainer(config, samples, state -> new LocalEngine(config, data, state), run, provenance, out);
+    }
+
+    /** Asks a running {@link #train} to write a checkpoint and return after the current round. */
     public void requestStop() {
         stopRequested = true;
     }
@@ -68,49 +80,61 @@ public final class Trainer {
         metrics.removeIf(m -> ((Number) m.get("step")).longValue() > state.step()); // cut back to the checkpoint
         if (start == Start.RESUME) run.writeMetrics(metrics);
 
-        MultiLayerNetwork g = state.generator(), d = state.discriminator();
-        GanStep step = new GanStep(g, d, config.model().latentDim(), config.labelNoise());
         long first = state.step() + 1;
         if (first > config.steps()) {
             out.printf("train: the run is already at step %d of %d; nothing to do%n", state.step(), config.steps());
             return new Summary(first, state.step(), 0, 0, false);
         }
-        out.printf("train: %s preset, steps %d to %d, batch %d, %d training images, run folder %s%n",
-                config.preset(), first, config.steps(), config.batchSize(), data.count(), run.root());
+        try (TrainingEngine engine = engines.create(state)) {
+            return loop(engine, state, metrics, first);
+        }
+    }
 
+    private Summary loop(TrainingEngine engine, Checkpoint state, List<Map<String, Object>> metrics, long first)
+            throws IOException {
+        int k = engine.stepsPerRound();
+        out.printf("train: %s preset, steps %d to %d (%d per round), batch %d, run folder %s%n",
+                config.preset(), first, config.steps(), k, config.batchSize(), run.root());
         double elapsedBefore = state.elapsedSeconds();
         long sessionStart = System.nanoTime();
         Window window = new Window();
         long lastCheckpoint = state.step();
         long s = state.step();
         while (s < config.steps() && !stopRequested) {
-            s++;
-            long t0 = System.nanoTime();
-            GanStep.Result r = step.run(data.batch(s), Seeds.derive(config.seed(), s));
-            window.add(r, (System.nanoTime() - t0) / 1e9);
-            checkFinite(r, s);
+            long before = s;
+            TrainingEngine.Round round = engine.runRound(s);
+            s += k;
+            window.add(round, k);
+            checkFinite(round.mean(), s);
             double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
-            boolean last = s == config.steps();
-            if (s % config.logEvery() == 0 || last) {
-                metrics.add(window.record(s, r, elapsed, config.batchSize()));
-                out.println(window.progressLine(s, config.steps(), r, config.batchSize()));
+            boolean last = s >= config.steps();
+            // an interval fires in the round that reaches or passes its multiple
+            if (crossed(before, s, config.logEvery()) || last) {
+                Map<String, Object> record = window.record(s, round.mean(), elapsed, config.batchSize());
+                record.putAll(engine.extraMetrics(round));
+                metrics.add(record);
+                out.println(window.progressLine(s, config.steps(), round.mean(), config.batchSize()));
                 window = new Window();
                 run.writeMetrics(metrics);
             }
-            if (s % config.sampleEvery() == 0 || last) writeSamples(g, state.fixedLatents(), s);
-            if (s % config.checkpointEvery() == 0 || last) {
-                checkpoint(s, g, d, state.fixedLatents(), elapsed);
+            if (crossed(before, s, config.sampleEvery()) || last) writeSamples(engine.generator(), state.fixedLatents(), s);
+            if (crossed(before, s, config.checkpointEvery()) || last) {
+                checkpoint(engine, s, state.fixedLatents(), elapsed);
                 lastCheckpoint = s;
             }
         }
         double seconds = (System.nanoTime() - sessionStart) / 1e9;
         if (stopRequested && lastCheckpoint != s) {
-            checkpoint(s, g, d, state.fixedLatents(), elapsedBefore + seconds);
+            checkpoint(engine, s, state.fixedLatents(), elapsedBefore + seconds);
             run.writeMetrics(metrics);
             out.printf("train: stopped at step %d; checkpoint written, continue with --resume%n", s);
         }
         long done = s - state.step();
         return new Summary(first, s, seconds, done == 0 ? 0 : seconds / done, stopRequested);
+    }
+
+    private static boolean crossed(long before, long after, int every) {
+        return after / every > before / every;
     }
 
     /**
@@ -159,9 +183,7 @@ public final class Trainer {
         prov.put("started_at", Instant.now().toString());
         configJson.put("provenance", prov);
         run.writeJson(RunFolder.CONFIG, configJson);
-        long n = Math.min(GRID * GRID, data.count());
-        run.write(RunFolder.SAMPLES + "/real.png",
-                ImageGrid.png(data.all().get(NDArrayIndex.interval(0, n)), GRID));
+        run.write(RunFolder.SAMPLES + "/real.png", ImageGrid.png(realSamples, GRID));
         return new Checkpoint(0, config, g, d, fixed, 0, prov);
     }
 
@@ -192,10 +214,9 @@ public final class Trainer {
         run.write(RunFolder.SAMPLES + "/" + RunFolder.stepName(step) + ".png", ImageGrid.png(g.output(fixedLatents, false), GRID));
     }
 
-    private void checkpoint(long step, MultiLayerNetwork g, MultiLayerNetwork d, INDArray fixed, double elapsed)
-            throws IOException {
-        new Checkpoint(step, config, g, d, fixed, elapsed, provenance)
-                .save(run, data.pass(step + 1), data.batchInPass(step + 1));
+    private void checkpoint(TrainingEngine engine, long step, INDArray fixed, double elapsed) throws IOException {
+        new Checkpoint(step, config, engine.generator(), engine.discriminator(), fixed, elapsed, provenance)
+                .save(run, engine.dataPosition(step));
         run.pruneCheckpoints(config.keepCheckpoints());
     }
 
@@ -211,12 +232,16 @@ public final class Trainer {
         int steps;
         double seconds, fake, dStep, gStep;
 
-        void add(GanStep.Result r, double stepSeconds) {
-            steps++;
-            seconds += stepSeconds;
-            fake += r.fakeSeconds();
-            dStep += r.dSeconds();
-            gStep += r.gSeconds();
+        double compute;
+
+        void add(TrainingEngine.Round round, int stepsInRound) {
+            steps += stepsInRound;
+            seconds += round.wallSeconds();
+            compute += round.computeSeconds();
+            GanStep.Result r = round.mean();
+            fake += r.fakeSeconds() * stepsInRound;
+            dStep += r.dSeconds() * stepsInRound;
+            gStep += r.gSeconds() * stepsInRound;
         }
 
         Map<String, Object> record(long step, GanStep.Result r, double elapsed, int batch) {
@@ -231,6 +256,7 @@ public final class Trainer {
             m.put("fake_sec", fake / steps);
             m.put("d_step_sec", dStep / steps);
             m.put("g_step_sec", gStep / steps);
+            m.put("outside_compute_share", seconds > 0 ? Math.max(0, 1 - compute / seconds) : 0.0);
             m.put("elapsed_sec", elapsed);
             return m;
         }

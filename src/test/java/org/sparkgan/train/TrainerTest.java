@@ -41,7 +41,7 @@ class TrainerTest {
     }
 
     static Trainer.Summary train(TrainConfig c, RunFolder run, Trainer.Start start) throws Exception {
-        Trainer t = new Trainer(c, new RealImages(frogs, c.batchSize(), c.seed()), run,
+        Trainer t = Trainer.local(c, new RealImages(frogs, c.batchSize(), c.seed()), run,
                 Map.of("data_uri", "test-frogs", "data_rows", 200), new PrintStream(new ByteArrayOutputStream()));
         return t.train(start);
     }
@@ -115,7 +115,7 @@ class TrainerTest {
         train(TinyRuns.config("steps", "2", "checkpoint-every", "2"), run, Trainer.Start.NEW);
         Checkpoint original = Checkpoint.load(run.path("checkpoints/step-000002").toString(), new Configuration());
         RunFolder other = folder("other");
-        RoundTrip.assertRoundTrip(original, c -> c.save(other, 0, 2),
+        RoundTrip.assertRoundTrip(original, c -> c.save(other, Map.of("next_step", 3)),
                 () -> Checkpoint.load(other.path("checkpoints/step-000002").toString(), new Configuration()),
                 TrainerTest::assertSameState);
     }
@@ -162,7 +162,7 @@ class TrainerTest {
     void stopRequestWritesACheckpoint() throws Exception {
         RunFolder run = folder("run");
         TrainConfig config = TinyRuns.config("steps", "1000", "log-every", "1", "checkpoint-every", "1000");
-        Trainer trainer = new Trainer(config, new RealImages(frogs, config.batchSize(), config.seed()), run,
+        Trainer trainer = Trainer.local(config, new RealImages(frogs, config.batchSize(), config.seed()), run,
                 Map.of(), new PrintStream(new ByteArrayOutputStream()));
         Thread stopper = new Thread(() -> {
             try {

@@ -1,0 +1,36 @@
+package org.sparkgan.train.spark;
+
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.sparkgan.train.GanStep;
+
+import java.util.List;
+
+/**
+ * One worker's round: dl4j-spark's parameter-averaging result, whose parameters and updater state hold G's followed by
+ * D's, plus what the driver logs — the worker's index and the values of its last step — and its compute time.
+ */
+public final class GanRoundResult extends ParameterAveragingTrainingResult {
+    private final int worker;
+    private final GanStep.Result last;
+    private final double computeSeconds;
+
+    public GanRoundResult(INDArray parameters, INDArray updaterState, int worker, GanStep.Result last, double computeSeconds) {
+        super(parameters, updaterState, last.dLoss(), List.of(), List.of(), List.of());
+        this.worker = worker;
+        this.last = last;
+        this.computeSeconds = computeSeconds;
+    }
+
+    public int worker() {
+        return worker;
+    }
+
+    public GanStep.Result last() {
+        return last;
+    }
+
+    public double computeSeconds() {
+        return computeSeconds;
+    }
+}

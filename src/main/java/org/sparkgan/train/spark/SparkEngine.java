@@ -1,0 +1,147 @@
+package org.sparkgan.train.spark;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.worker.ExecuteWorkerFlatMap;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.sparkgan.train.Checkpoint;
+import org.sparkgan.train.GanStep;
+import org.sparkgan.train.TrainConfig;
+import org.sparkgan.train.TrainingEngine;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Distributed training, FedGAN-style (arXiv 2006.07228): each round, every worker starts from the driver's G and D,
+ * runs k local {@link GanStep}s on its own shard, and the driver replaces both networks — parameters and RMSprop
+ * states — by the element-wise mean of the workers' results, summed in worker order.
+ * <p>From dl4j-spark it uses the parameter-averaging worker ({@link GanTrainingWorker} extends
+ * ParameterAveragingTrainingWorker), its ExecuteWorkerFlatMap (which feeds the worker its batches, at most k) and
+ * ParameterAveragingTrainingResult. It does not use ParameterAveragingTrainingMaster's fit loop: that re-splits the
+ * training RDD at random for every fit, broadcasts live INDArrays and sums results in task-completion order.
+ */
+public final class SparkEngine implements TrainingEngine {
+    private final JavaSparkContext sc;
+    private final JavaRDD<byte[]> shards;
+    private final int workers;
+    private final int k;
+    private final TrainConfig config;
+    private final MultiLayerNetwork generator;
+    private final MultiLayerNetwork discriminator;
+    private List<GanRoundResult> lastResults = List.of();
+
+    public SparkEngine(JavaSparkContext sc, JavaRDD<byte[]> shards, TrainConfig config, Checkpoint state) {
+        this.sc = sc;
+        this.shards = shards;
+        this.workers = shards.getNumPartitions();
+        this.k = config.averagingFrequency();
+        this.config = config;
+        this.generator = state.generator();
+        this.discriminator = state.discriminator();
+    }
+
+    @Override
+    public int stepsPerRound() {
+        return k;
+    }
+
+    @Override
+    public Round runRound(long lastStep) {
+        long t0 = System.nanoTime();
+        Broadcast<NetworkBytes> networks = sc.broadcast(NetworkBytes.of(generator, discriminator));
+        GanTrainingWorker worker = new GanTrainingWorker(networks, config.seed(), lastStep + 1, k, config.batchSize(),
+                config.model().latentDim(), config.labelNoise(), config.threads());
+        List<ParameterAveragingTrainingResult> collected = shards
+                .mapPartitionsWithIndex(Shards.roundBatches(config.seed(), lastStep + 1, k, config.batchSize()), true)
+                .mapPartitions(new ExecuteWorkerFlatMap<>(worker))
+                .collect();
+        networks.destroy();
+
+        List<GanRoundResult> results = new ArrayList<>();
+        for (ParameterAveragingTrainingResult r : collected) results.add((GanRoundResult) r);
+        results.sort(Comparator.comparingInt(GanRoundResult::worker));
+        if (results.size() != workers) {
+            throw new IllegalStateException("expected " + workers + " worker results, got " + results.size());
+        }
+        apply(Averaging.mean(results.stream().map(GanRoundResult::getParameters).toList()),
+                Averaging.mean(results.stream().map(GanRoundResult::getUpdaterState).toList()), lastStep + k);
+        lastResults = results;
+
+        List<GanStep.Result> perWorker = results.stream().map(GanRoundResult::last).toList();
+        double compute = results.stream().mapToDouble(GanRoundResult::computeSeconds).max().orElse(0);
+        return new Round(mean(perWorker), perWorker, compute, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Writes the averaged flat arrays (G's values first, then D's) into the driver's networks. */
+    private void apply(INDArray params, INDArray updater, long step) {
+        long gp = generator.numParams(), gu = generator.getUpdater().getStateViewArray().length();
+        generator.params().assign(params.get(NDArrayIndex.interval(0, gp)).reshape(generator.params().shape()));
+        discriminator.params().assign(params.get(NDArrayIndex.interval(gp, params.length()))
+                .reshape(discriminator.params().shape()));
+        INDArray gState = generator.getUpdater().getStateViewArray(), dState = discriminator.getUpdater().getStateViewArray();
+        gState.assign(updater.get(NDArrayIndex.interval(0, gu)).reshape(gState.shape()));
+        dState.assign(updater.get(NDArrayIndex.interval(gu, updater.length())).reshape(dState.shape()));
+        // every worker did k updates of each network; the iteration counters say so
+        generator.setIterationCount((int) step);
+        discriminator.setIterationCount((int) step);
+    }
+
+    private static GanStep.Result mean(List<GanStep.Result> rs) {
+        int n = rs.size();
+        return new GanStep.Result(
+                rs.stream().mapToDouble(GanStep.Result::dLoss).sum() / n,
+                rs.stream().mapToDouble(GanStep.Result::gLoss).sum() / n,
+                rs.stream().mapToDouble(GanStep.Result::dAccReal).sum() / n,
+                rs.stream().mapToDouble(GanStep.Result::dAccFake).sum() / n,
+                rs.stream().mapToDouble(GanStep.Result::fakeSeconds).sum() / n,
+                rs.stream().mapToDouble(GanStep.Result::dSeconds).sum() / n,
+                rs.stream().mapToDouble(GanStep.Result::gSeconds).sum() / n);
+    }
+
+    /** The workers' own results of the last round, in worker order (for tests and diagnostics). */
+    public List<GanRoundResult> lastResults() {
+        return lastResults;
+    }
+
+    @Override
+    public MultiLayerNetwork generator() {
+        return generator;
+    }
+
+    @Override
+    public MultiLayerNetwork discriminator() {
+        return discriminator;
+    }
+
+    @Override
+    public Map<String, Object> dataPosition(long step) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("next_step", step + 1);
+        p.put("workers", workers);
+        p.put("scheme", "worker w trains on the images of rank r (id order) with r mod workers == w, "
+                + "in per-pass permutations of its shard");
+        return p;
+    }
+
+    @Override
+    public Map<String, Object> extraMetrics(Round round) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("workers", workers);
+        m.put("averaging_frequency", k);
+        m.put("d_loss_per_worker", round.perWorker().stream().map(GanStep.Result::dLoss).toList());
+        m.put("g_loss_per_worker", round.perWorker().stream().map(GanStep.Result::gLoss).toList());
+        m.put("d_acc_real_per_worker", round.perWorker().stream().map(GanStep.Result::dAccReal).toList());
+        m.put("d_acc_fake_per_worker", round.perWorker().stream().map(GanStep.Result::dAccFake).toList());
+        m.put("round_sec", round.wallSeconds());
+        m.put("worker_compute_sec", round.computeSeconds());
+        return m;
+    }
+}
