@@ -13,7 +13,25 @@ final class SparkSessions {
     private SparkSessions() {}
 
     static SparkSession start(String appName, String master) {
+        return start(appName, master, false);
+    }
+
+    /** True when spark-submit launched this JVM (it passes the master as a system property). */
+    static boolean underSparkSubmit() {
+        return System.getProperty("spark.master") != null;
+    }
+
+    /**
+     * @param training configure what distributed training needs: Kryo with ND4J's registrator (it must be set before
+     *                 the context starts) and one ND4J thread pool per task
+     */
+    static SparkSession start(String appName, String master, boolean training) {
         SparkConf conf = new SparkConf();
+        if (training) {
+            conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+            conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+            conf.setIfMissing("spark.kryoserializer.buffer.max", "1024m");
+        }
         if (master != null && !master.isBlank()) conf.setMaster(master);
         if (!conf.contains("spark.master")) conf.setMaster(DEFAULT_MASTER);
         if (conf.get("spark.master").startsWith("local")) {

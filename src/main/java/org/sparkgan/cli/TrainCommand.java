@@ -2,7 +2,12 @@ package org.sparkgan.cli;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkgan.data.BadInputException;
 import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.ImageTensors;
@@ -10,6 +15,8 @@ import org.sparkgan.io.RunFolder;
 import org.sparkgan.train.RealImages;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.train.Trainer;
+import org.sparkgan.train.spark.Shards;
+import org.sparkgan.train.spark.SparkEngine;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -29,6 +36,8 @@ final class TrainCommand implements Command {
                 + "a run's config.json works too. Command-line options win over it"));
         list.add(Option.flag("resume", "continue the run folder from its newest complete checkpoint to --steps"));
         list.add(Option.flag("overwrite", "delete an existing run folder and start again"));
+        list.add(Option.value("master", "URL", null, "train on Spark: local[N], spark://host:port, yarn, k8s://...\n"
+                + "(under spark-submit the master it gives is used). Without it: this JVM only"));
         for (TrainConfig.Param p : TrainConfig.PARAMS) {
             list.add(Option.value(p.name(), p.valueName(), defaults.get(p.name()), p.help()));
         }
@@ -42,7 +51,7 @@ final class TrainCommand implements Command {
 
     @Override
     public String summary() {
-        return "train the DCGAN on one class of the Parquet data set (single JVM)";
+        return "train the DCGAN on one class of the Parquet data set (this JVM, or Spark with --master)";
     }
 
     @Override
@@ -57,6 +66,10 @@ final class TrainCommand implements Command {
                 The run folder gets config.json, metrics.jsonl, samples/real.png and samples/step-NNNNNN.png (an 8x8
                 grid from one fixed latent batch), and checkpoints/step-NNNNNN/. Ctrl-C or SIGTERM writes a checkpoint
                 before exiting; --resume continues bit-exactly (same seed and --threads).
+                With --master (or under spark-submit) the images are sharded over --workers executors' caches; each round
+                every worker runs --averaging-frequency local steps from the driver's G and D, and the driver averages
+                both networks' parameters and RMSprop states (FedGAN-style local updates). Every random draw derives from
+                the seed, the worker and the step, so a distributed run is reproducible too.
                 Defaults below are the seed preset's; --preset small changes g-dense-channels to 32 and the filters to 64.""";
     }
 
@@ -75,7 +88,9 @@ final class TrainCommand implements Command {
         for (TrainConfig.Param p : TrainConfig.PARAMS) if (args.given(p.name())) commandLine.put(p.name(), args.string(p.name()));
         Map<String, String> file = args.string("config") == null ? Map.of() : readConfigFile(args.string("config"));
 
-        SparkSession spark = SparkSessions.start("sparkgan train", null);
+        String master = args.string("master");
+        boolean distributed = master != null || SparkSessions.underSparkSubmit();
+        SparkSession spark = SparkSessions.start("sparkgan train", master, distributed);
         try {
             Configuration hadoopConf = new Configuration(spark.sparkContext().hadoopConfiguration());
             RunFolder run = RunFolder.at(output, hadoopConf);
@@ -85,14 +100,9 @@ final class TrainCommand implements Command {
                 throw new BadInputException(run.root() + ": run folder exists (use --resume to continue it or "
                         + "--overwrite to start again)");
             }
+            MemoryCheck.requireOffHeapFor(config);
 
             String dataUri = new Path(config.data()).getFileSystem(hadoopConf).makeQualified(new Path(config.data())).toString();
-            long t0 = System.nanoTime();
-            List<byte[]> images = CifarParquet.collectImages(spark, dataUri, config.split(), config.className());
-            System.out.printf("train: read %,d %s images of class %s from %s in %.1f s%n", images.size(), config.split(),
-                    config.className(), dataUri, (System.nanoTime() - t0) / 1e9);
-            spark.stop();
-
             Map<String, Object> provenance = new LinkedHashMap<>();
             provenance.put("sparkgan_version", Versions.sparkgan());
             provenance.put("dl4j_version", Versions.of("org.deeplearning4j.nn.multilayer.MultiLayerNetwork"));
@@ -100,12 +110,39 @@ final class TrainCommand implements Command {
             provenance.put("java_version", System.getProperty("java.version"));
             provenance.put("seed", config.seed());
             provenance.put("data_uri", dataUri);
-            provenance.put("data_rows", images.size());
             provenance.put("data_class", config.className());
             provenance.put("data_split", config.split());
 
-            RealImages data = new RealImages(ImageTensors.toTensor(images), config.batchSize(), config.seed());
-            Trainer trainer = Trainer.local(config, data, run, provenance, System.out);
+            long t0 = System.nanoTime();
+            Trainer trainer;
+            if (distributed) {
+                provenance.put("spark_master", spark.sparkContext().master());
+                Dataset<Row> images = CifarParquet.selectImages(spark, dataUri, config.split(), config.className());
+                JavaRDD<byte[]> shards = Shards.of(images, config.workers());
+                long rows = shards.count(); // reads the data once and caches the shards on the executors
+                provenance.put("data_rows", rows);
+                if (rows / config.workers() < config.batchSize()) {
+                    throw new BadInputException(dataUri + ": " + rows + " images make shards smaller than one batch of "
+                            + config.batchSize() + " for " + config.workers() + " workers");
+                }
+                System.out.printf("train: %,d %s images of class %s from %s cached on the executors as %d shards "
+                        + "in %.1f s%n", rows, config.split(), config.className(), dataUri, config.workers(),
+                        (System.nanoTime() - t0) / 1e9);
+                INDArray realSamples = ImageTensors.toTensor(images.orderBy(CifarParquet.ID)
+                        .select(CifarParquet.IMAGE).limit(Trainer.GRID * Trainer.GRID).collectAsList().stream()
+                        .map(r -> (byte[]) r.get(0)).toList());
+                JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+                trainer = new Trainer(config, realSamples, state -> new SparkEngine(sc, shards, config, state), run,
+                        provenance, System.out);
+            } else {
+                List<byte[]> images = CifarParquet.collectImages(spark, dataUri, config.split(), config.className());
+                provenance.put("data_rows", images.size());
+                System.out.printf("train: read %,d %s images of class %s from %s in %.1f s%n", images.size(),
+                        config.split(), config.className(), dataUri, (System.nanoTime() - t0) / 1e9);
+                spark.stop(); // the single-JVM trainer needs no Spark
+                RealImages data = new RealImages(ImageTensors.toTensor(images), config.batchSize(), config.seed());
+                trainer = Trainer.local(config, data, run, provenance, System.out);
+            }
             Trainer.Start start = resume ? Trainer.Start.RESUME : overwrite ? Trainer.Start.OVERWRITE : Trainer.Start.NEW;
             if (resume) updateConfigJson(run, config);
             Trainer.Summary s = trainer.trainWithSignalHandling(start);

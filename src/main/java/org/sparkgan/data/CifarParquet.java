@@ -79,20 +79,24 @@ public final class CifarParquet {
     }
 
     /**
-     * The images of one class and split, in id order, checked: a missing class, an empty selection or a wrong
-     * image size is a one-line error.
+     * The {@code id} and {@code image} columns of one class and split, checked: an unknown class, an empty selection
+     * or a wrong image size is a one-line error. The rows stay distributed.
      */
-    public static List<byte[]> collectImages(SparkSession spark, String uri, String split, String className) {
+    public static Dataset<Row> selectImages(SparkSession spark, String uri, String split, String className) {
         CifarClasses.label(className);
         Dataset<Row> df = read(spark, uri, split, className.toLowerCase(java.util.Locale.ROOT));
         checkImageSizes(df, uri);
-        List<byte[]> images = df.orderBy(col(ID)).select(col(IMAGE)).collectAsList().stream()
-                .map(r -> (byte[]) r.get(0)).toList();
-        if (images.isEmpty()) {
+        if (df.isEmpty()) {
             throw new BadInputException(uri + ": no " + split + " images of class " + className
                     + " (prep with --classes " + className + " and --splits " + split + "?)");
         }
-        return images;
+        return df.select(col(ID), col(IMAGE));
+    }
+
+    /** The images of one class and split on the driver, in id order; checked as {@link #selectImages}. */
+    public static List<byte[]> collectImages(SparkSession spark, String uri, String split, String className) {
+        return selectImages(spark, uri, split, className).orderBy(col(ID)).select(col(IMAGE)).collectAsList().stream()
+                .map(r -> (byte[]) r.get(0)).toList();
     }
 
     static String firstLine(String s) {

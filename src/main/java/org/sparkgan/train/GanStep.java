@@ -30,7 +30,7 @@ public final class GanStep {
 
     /** Losses (binary cross-entropy, before the update), D's accuracies on this batch, and phase times. */
     public record Result(double dLoss, double gLoss, double dAccReal, double dAccFake,
-                         double fakeSeconds, double dSeconds, double gSeconds) {}
+                         double fakeSeconds, double dSeconds, double gSeconds) implements java.io.Serializable {}
 
     private final MultiLayerNetwork generator;
     private final MultiLayerNetwork discriminator;

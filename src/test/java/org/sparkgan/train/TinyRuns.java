@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.Map;
 
 /** Real test frogs and tiny model configurations, so trainer tests run in seconds. */
-final class TinyRuns {
+public final class TinyRuns {
     private TinyRuns() {}
 
     /** The first {@code n} test frogs as a tensor in [-1, 1]. */
-    static INDArray frogs(int n) throws Exception {
+    public static INDArray frogs(int n) throws Exception {
         byte[] all = Files.readAllBytes(TestData.frogs("test"));
         List<byte[]> images = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -28,7 +28,7 @@ final class TinyRuns {
     }
 
     /** The small preset shrunk to 8 filters, pinned to 2 threads, with the given overrides. */
-    static TrainConfig config(String... keyValues) {
+    public static TrainConfig config(String... keyValues) {
         Map<String, String> v = new HashMap<>(Map.of("preset", "small", "g-dense-channels", "8", "g-filters", "8",
                 "d-filters", "8", "threads", "2", "data", "test-frogs", "batch-size", "8"));
         for (int i = 0; i < keyValues.length; i += 2) v.put(keyValues[i], keyValues[i + 1]);

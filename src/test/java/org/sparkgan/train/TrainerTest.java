@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The single-JVM trainer on real frogs: the run folder, exact resume, checkpoints and refusals. */
-class TrainerTest {
+public class TrainerTest {
     static INDArray frogs;
     @TempDir
     Path dir;
@@ -205,12 +205,19 @@ class TrainerTest {
     }
 
     /** INDArray.equals allows a 1e-5 difference; these compare every bit. */
-    static void assertBitIdentical(INDArray a, INDArray b, String what) {
+    public static void assertBitIdentical(INDArray a, INDArray b, String what) {
         assertTrue(java.util.Arrays.equals(a.shape(), b.shape()), what + " shape");
-        assertTrue(java.util.Arrays.equals(a.dup('c').data().asFloat(), b.dup('c').data().asFloat()), what + " differ");
+        float[] x = a.dup('c').data().asFloat(), y = b.dup('c').data().asFloat();
+        double maxDiff = 0;
+        int count = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] != y[i]) count++;
+            maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
+        }
+        assertTrue(count == 0, what + " differ in " + count + " of " + x.length + " values, by up to " + maxDiff);
     }
 
-    static void assertSameNetwork(MultiLayerNetwork a, MultiLayerNetwork b, String name) {
+    public static void assertSameNetwork(MultiLayerNetwork a, MultiLayerNetwork b, String name) {
         assertEquals(a.getLayerWiseConfigurations().toJson(), b.getLayerWiseConfigurations().toJson(), name + " configuration");
         assertBitIdentical(a.params(), b.params(), name + " parameters");
         assertBitIdentical(a.getUpdater().getStateViewArray(), b.getUpdater().getStateViewArray(), name + " RMSprop state");

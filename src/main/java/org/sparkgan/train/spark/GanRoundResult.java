@@ -33,4 +33,14 @@ public final class GanRoundResult extends ParameterAveragingTrainingResult {
     public double computeSeconds() {
         return computeSeconds;
     }
+
+    /** dl4j-spark's results are not Serializable (it aggregates them on the executors): this copy travels. */
+    public Outcome outcome() {
+        return new Outcome(worker, getParameters().dup().data().asFloat(), getUpdaterState().dup().data().asFloat(),
+                last, computeSeconds);
+    }
+
+    /** A worker's round as plain arrays, sent to the driver. */
+    public record Outcome(int worker, float[] parameters, float[] updaterState, GanStep.Result last,
+                          double computeSeconds) implements java.io.Serializable {}
 }

@@ -5,8 +5,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.worker.ExecuteWorkerFlatMap;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkgan.train.Checkpoint;
 import org.sparkgan.train.GanStep;
@@ -36,7 +36,7 @@ public final class SparkEngine implements TrainingEngine {
     private final TrainConfig config;
     private final MultiLayerNetwork generator;
     private final MultiLayerNetwork discriminator;
-    private List<GanRoundResult> lastResults = List.of();
+    private List<GanRoundResult.Outcome> lastResults = List.of();
 
     public SparkEngine(JavaSparkContext sc, JavaRDD<byte[]> shards, TrainConfig config, Checkpoint state) {
         this.sc = sc;
@@ -59,24 +59,23 @@ public final class SparkEngine implements TrainingEngine {
         Broadcast<NetworkBytes> networks = sc.broadcast(NetworkBytes.of(generator, discriminator));
         GanTrainingWorker worker = new GanTrainingWorker(networks, config.seed(), lastStep + 1, k, config.batchSize(),
                 config.model().latentDim(), config.labelNoise(), config.threads());
-        List<ParameterAveragingTrainingResult> collected = shards
+        List<GanRoundResult.Outcome> results = new ArrayList<>(shards
                 .mapPartitionsWithIndex(Shards.roundBatches(config.seed(), lastStep + 1, k, config.batchSize()), true)
                 .mapPartitions(new ExecuteWorkerFlatMap<>(worker))
-                .collect();
+                .map(r -> ((GanRoundResult) r).outcome())
+                .collect());
         networks.destroy();
 
-        List<GanRoundResult> results = new ArrayList<>();
-        for (ParameterAveragingTrainingResult r : collected) results.add((GanRoundResult) r);
-        results.sort(Comparator.comparingInt(GanRoundResult::worker));
+        results.sort(Comparator.comparingInt(GanRoundResult.Outcome::worker));
         if (results.size() != workers) {
             throw new IllegalStateException("expected " + workers + " worker results, got " + results.size());
         }
-        apply(Averaging.mean(results.stream().map(GanRoundResult::getParameters).toList()),
-                Averaging.mean(results.stream().map(GanRoundResult::getUpdaterState).toList()), lastStep + k);
+        apply(Averaging.mean(results.stream().map(o -> Nd4j.create(o.parameters())).toList()),
+                Averaging.mean(results.stream().map(o -> Nd4j.create(o.updaterState())).toList()), lastStep + k);
         lastResults = results;
 
-        List<GanStep.Result> perWorker = results.stream().map(GanRoundResult::last).toList();
-        double compute = results.stream().mapToDouble(GanRoundResult::computeSeconds).max().orElse(0);
+        List<GanStep.Result> perWorker = results.stream().map(GanRoundResult.Outcome::last).toList();
+        double compute = results.stream().mapToDouble(GanRoundResult.Outcome::computeSeconds).max().orElse(0);
         return new Round(mean(perWorker), perWorker, compute, (System.nanoTime() - t0) / 1e9);
     }
 
@@ -107,7 +106,7 @@ public final class SparkEngine implements TrainingEngine {
     }
 
     /** The workers' own results of the last round, in worker order (for tests and diagnostics). */
-    public List<GanRoundResult> lastResults() {
+    public List<GanRoundResult.Outcome> lastResults() {
         return lastResults;
     }
 
