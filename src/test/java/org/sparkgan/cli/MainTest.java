@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Exit codes and messages of the command line, for errors found before Spark starts. */
-class MainTest {
+public class MainTest {
     public record Result(int status, String out, String err) {}
 
     public static Result run(String... args) {
