@@ -2,6 +2,7 @@ package org.sparkgan.cli;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.sparkgan.train.spark.KryoRegistration;
 
 /**
  * Starts Spark for a command. Under spark-submit the master and settings come from it; run directly (the embedded
@@ -29,7 +30,7 @@ final class SparkSessions {
         SparkConf conf = new SparkConf();
         if (training) {
             conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
-            conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+            conf.setIfMissing("spark.kryo.registrator", KryoRegistration.class.getName());
             conf.setIfMissing("spark.kryoserializer.buffer.max", "1024m");
         }
         if (master != null && !master.isBlank()) conf.setMaster(master);
