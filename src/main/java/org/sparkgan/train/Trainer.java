@@ -104,16 +104,16 @@ public final class Trainer {
             long before = s;
             TrainingEngine.Round round = engine.runRound(s);
             s += k;
-            window.add(round, k);
+            window.add(round, k, config.batchSize());
             checkFinite(round.mean(), s);
             double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
             boolean last = s >= config.steps();
             // an interval fires in the round that reaches or passes its multiple
             if (crossed(before, s, config.logEvery()) || last) {
-                Map<String, Object> record = window.record(s, round.mean(), elapsed, config.batchSize());
+                Map<String, Object> record = window.record(s, round.mean(), elapsed);
                 record.putAll(engine.extraMetrics(round));
                 metrics.add(record);
-                out.println(window.progressLine(s, config.steps(), round.mean(), config.batchSize()));
+                out.println(window.progressLine(s, config.steps(), round.mean()));
                 window = new Window();
                 run.writeMetrics(metrics);
             }
@@ -234,8 +234,11 @@ public final class Trainer {
 
         double compute;
 
-        void add(TrainingEngine.Round round, int stepsInRound) {
+        long images;
+
+        void add(TrainingEngine.Round round, int stepsInRound, int batch) {
             steps += stepsInRound;
+            images += (long) stepsInRound * batch * round.perWorker().size();
             seconds += round.wallSeconds();
             compute += round.computeSeconds();
             GanStep.Result r = round.mean();
@@ -244,14 +247,14 @@ public final class Trainer {
             gStep += r.gSeconds() * stepsInRound;
         }
 
-        Map<String, Object> record(long step, GanStep.Result r, double elapsed, int batch) {
+        Map<String, Object> record(long step, GanStep.Result r, double elapsed) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("step", step);
             m.put("d_loss", r.dLoss());
             m.put("g_loss", r.gLoss());
             m.put("d_acc_real", r.dAccReal());
             m.put("d_acc_fake", r.dAccFake());
-            m.put("images_per_sec", steps * batch / seconds);
+            m.put("images_per_sec", images / seconds); // real images, all workers together
             m.put("sec_per_step", seconds / steps);
             m.put("fake_sec", fake / steps);
             m.put("d_step_sec", dStep / steps);
@@ -261,10 +264,10 @@ public final class Trainer {
             return m;
         }
 
-        String progressLine(long step, long total, GanStep.Result r, int batch) {
+        String progressLine(long step, long total, GanStep.Result r) {
             double perStep = seconds / steps;
             return String.format("step %d/%d  d_loss %.4f  g_loss %.4f  d_acc real %.2f fake %.2f  %.2f s/step  %.1f img/s  ETA %s",
-                    step, total, r.dLoss(), r.gLoss(), r.dAccReal(), r.dAccFake(), perStep, batch / perStep,
+                    step, total, r.dLoss(), r.gLoss(), r.dAccReal(), r.dAccFake(), perStep, images / seconds,
                     duration((total - step) * perStep));
         }
     }

@@ -1,0 +1,62 @@
+package org.sparkgan.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The spark-submit commands of the cluster scripts (--dry-run: YARN and Kubernetes cannot run here). */
+class SubmitScriptsTest {
+    record Run(int status, String output) {}
+
+    static Run script(String name, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", "submit-scripts/" + name));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("MASTER");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        return new Run(p.waitFor(), out);
+    }
+
+    @Test
+    void yarnDryRun() throws Exception {
+        Run r = script("yarn.sh", Map.of("EXECUTOR_MEMORY", "7g"), "--dry-run", "train", "--data", "hdfs:///lake/c10",
+                "--output", "hdfs:///runs/r1", "--workers", "4");
+        assertEquals(0, r.status(), r.output());
+        String c = r.output();
+        for (String part : List.of("--master yarn", "--deploy-mode cluster", "--class org.sparkgan.cli.Main",
+                "--executor-memory 7g", "--num-executors 2", "sparkgan-spark.jar train --data hdfs:///lake/c10",
+                "--workers 4", "-Dorg.bytedeco.javacpp.maxbytes=3g", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                "spark.executorEnv.OMP_NUM_THREADS=1", "--properties-file", "conf/spark-defaults.conf")) {
+            assertTrue(c.contains(part), "missing " + part + " in " + c);
+        }
+    }
+
+    @Test
+    void kubernetesDryRun() throws Exception {
+        Run r = script("k8s.sh", Map.of(), "--dry-run", "--master", "k8s://https://kube:6443", "train", "--steps", "10");
+        assertEquals(0, r.status(), r.output());
+        String c = r.output();
+        for (String part : List.of("--master k8s://https://kube:6443", "--deploy-mode cluster",
+                "spark.kubernetes.container.image=apache/spark:3.5", "spark.executor.instances=2",
+                "spark.kubernetes.file.upload.path=", "train --steps 10")) {
+            assertTrue(c.contains(part), "missing " + part + " in " + c);
+        }
+    }
+
+    @Test
+    void masterFromTheEnvironmentAndRefusalWithoutOne() throws Exception {
+        Run r = script("standalone.sh", Map.of("MASTER", "spark://10.0.0.1:7077"), "--dry-run", "prep", "--help");
+        assertEquals(0, r.status(), r.output());
+        assertTrue(r.output().contains("--master spark://10.0.0.1:7077") && r.output().contains("--deploy-mode client"));
+        Run none = script("standalone.sh", Map.of(), "--dry-run", "train");
+        assertEquals(2, none.status());
+        assertTrue(none.output().contains("no master"), none.output());
+    }
+}

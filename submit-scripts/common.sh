@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Shared by standalone.sh, yarn.sh and k8s.sh: builds the application jar when missing, resolves settings
+# (conf/sparkgan-submit.conf, overridable by environment variables), and runs spark-submit — the installed one, or a
+# faithful stand-in built from the project's own Spark jars when none is installed.
+# Usage (from a wrapper): run_submit <deploy-specific spark-submit options...> -- <sparkgan command and options>
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+app_jar="$root/target/sparkgan-spark.jar"
+
+load_settings() {
+  local conf="${SPARKGAN_SUBMIT_CONF:-$root/conf/sparkgan-submit.conf}" line key
+  while IFS= read -r line; do
+    [[ "$line" =~ ^[A-Z0-9_]+= ]] || continue
+    key=${line%%=*}
+    [[ -n "${!key:-}" ]] || export "$key=${line#*=}"   # the environment wins
+  done < "$conf"
+}
+
+build_app_jar() {
+  if [[ ! -f "$app_jar" || -n "$(find "$root/src/main" "$root/pom.xml" -newer "$app_jar" -print -quit)" ]]; then
+    echo "submit: building $app_jar (mvn -Pcluster package, tests skipped)..." >&2
+    (cd "$root" && mvn -B -q -Pcluster -DskipTests package >&2)
+  fi
+}
+
+# spark-submit: $SPARK_HOME/bin/spark-submit, one on the PATH, or the stand-in over the project's jars.
+spark_submit_cmd() {
+  if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then
+    echo "$SPARK_HOME/bin/spark-submit"
+  elif command -v spark-submit >/dev/null 2>&1; then
+    command -v spark-submit
+  else
+    echo "$root/submit-scripts/spark-submit-standin.sh"
+  fi
+}
+
+# run_submit [--dry-run] [--master URL] <spark-submit options> -- <sparkgan args>
+run_submit() {
+  load_settings
+  local dry_run=false master="${MASTER:-}" opts=() args=()
+  while [[ $# -gt 0 && "$1" != "--" ]]; do opts+=("$1"); shift; done
+  [[ $# -gt 0 ]] && shift
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --dry-run) dry_run=true; shift ;;
+      --master) master="$2"; shift 2 ;;
+      *) args+=("$1"); shift ;;
+    esac
+  done
+  if [[ -z "$master" ]]; then
+    echo "submit: no master: give --master URL or set MASTER" >&2
+    exit 2
+  fi
+  local cmd=("$(spark_submit_cmd)" --master "$master" --class org.sparkgan.cli.Main
+    --properties-file "$root/conf/spark-defaults.conf"
+    --driver-memory "$DRIVER_MEMORY" --executor-memory "$EXECUTOR_MEMORY" --executor-cores "$EXECUTOR_CORES"
+    --conf "spark.executor.memoryOverhead=$EXECUTOR_MEMORY_OVERHEAD"
+    --conf "spark.executorEnv.OMP_NUM_THREADS=$OMP_THREADS"
+    --conf "spark.driver.extraJavaOptions=-Dorg.bytedeco.javacpp.maxbytes=$JAVACPP_MAXBYTES"
+    --conf "spark.executor.extraJavaOptions=$(grep '^spark.executor.extraJavaOptions' "$root/conf/spark-defaults.conf" | sed 's/^[^ ]* *//') -Dorg.bytedeco.javacpp.maxbytes=$JAVACPP_MAXBYTES"
+    "${opts[@]}" "$app_jar" "${args[@]}")
+  if $dry_run; then
+    printf '%q ' "${cmd[@]}"
+    echo
+    return 0
+  fi
+  build_app_jar
+  exec "${cmd[@]}"
+}
+
+# A SPARK_HOME made of the project's own Spark, Scala and Hadoop jars (no distribution needed): target/spark-home.
+ensure_spark_home() {
+  local home="$root/target/spark-home"
+  if [[ ! -d "$home/jars" ]]; then
+    echo "submit: assembling $home from the project's Spark jars..." >&2
+    (cd "$root" && mvn -B -q dependency:copy-dependencies -DincludeScope=runtime \
+      -DexcludeGroupIds=org.deeplearning4j,org.nd4j,org.bytedeco,org.datavec \
+      -DoutputDirectory="$home/jars" >&2)
+    mkdir -p "$home/conf"
+    cp "$root/conf/log4j2.properties" "$home/conf/"
+  fi
+  echo "$home"
+}
+
+java_cmd() {
+  echo "${JAVA_HOME:+$JAVA_HOME/bin/}java"
+}
