@@ -36,6 +36,9 @@ final class TrainCommand implements Command {
                 + "a run's config.json works too. Command-line options win over it"));
         list.add(Option.flag("resume", "continue the run folder from its newest complete checkpoint to --steps"));
         list.add(Option.flag("overwrite", "delete an existing run folder and start again"));
+        list.add(Option.value("time-limit", "MINUTES", null, "stop cleanly (checkpoint written) after this long;\n"
+                + "--resume continues"));
+        list.add(Option.flag("print-config", "print the resolved configuration as JSON (a --config file) and exit"));
         list.add(Option.value("master", "URL", null, "train on Spark: local[N], spark://host:port, yarn, k8s://...\n"
                 + "(under spark-submit the master it gives is used). Without it: this JVM only"));
         for (TrainConfig.Param p : TrainConfig.PARAMS) {
@@ -87,6 +90,11 @@ final class TrainCommand implements Command {
         Map<String, String> commandLine = new LinkedHashMap<>();
         for (TrainConfig.Param p : TrainConfig.PARAMS) if (args.given(p.name())) commandLine.put(p.name(), args.string(p.name()));
         Map<String, String> file = args.string("config") == null ? Map.of() : readConfigFile(args.string("config"));
+        if (args.flag("print-config")) {
+            System.out.print(RunFolder.JSON.writeValueAsString(TrainConfig.resolve(file, commandLine).values()) + "\n");
+            return;
+        }
+        double timeLimitMinutes = args.string("time-limit") == null ? 0 : parseMinutes(args.string("time-limit"));
 
         String master = args.string("master");
         boolean distributed = master != null || SparkSessions.underSparkSubmit();
@@ -145,6 +153,7 @@ final class TrainCommand implements Command {
             }
             Trainer.Start start = resume ? Trainer.Start.RESUME : overwrite ? Trainer.Start.OVERWRITE : Trainer.Start.NEW;
             if (resume) updateConfigJson(run, config);
+            if (timeLimitMinutes > 0) stopAfter(trainer, timeLimitMinutes);
             Trainer.Summary s = trainer.trainWithSignalHandling(start);
             if (s.lastStep() >= s.firstStep()) {
                 System.out.printf("train: steps %d-%d in %.1f s (%.2f s/step); samples in %s, checkpoints in %s%n",
@@ -154,6 +163,29 @@ final class TrainCommand implements Command {
         } finally {
             spark.stop();
         }
+    }
+
+    private static double parseMinutes(String value) {
+        try {
+            double m = Double.parseDouble(value);
+            if (m > 0) return m;
+        } catch (NumberFormatException ignored) {
+            // the message below says what is expected
+        }
+        throw new BadInputException("--time-limit must be a positive number of minutes, got '" + value + "'");
+    }
+
+    private static void stopAfter(Trainer trainer, double minutes) {
+        Thread timer = new Thread(() -> {
+            try {
+                Thread.sleep((long) (minutes * 60_000));
+                trainer.requestStop();
+            } catch (InterruptedException ignored) {
+                // training ended first
+            }
+        }, "sparkgan-time-limit");
+        timer.setDaemon(true);
+        timer.start();
     }
 
     /** The configuration a run folder was last started with: the base a --resume is resolved against. */

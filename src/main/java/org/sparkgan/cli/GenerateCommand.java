@@ -1,0 +1,145 @@
+package org.sparkgan.cli;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.sparkgan.data.BadInputException;
+import org.sparkgan.eval.GeneratorSamples;
+import org.sparkgan.io.ImageGrid;
+import org.sparkgan.train.Checkpoint;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code generate}: PNG images from a checkpoint's generator; no Spark. */
+final class GenerateCommand implements Command {
+    static final List<Option> OPTIONS = List.of(
+            Option.value("checkpoint", "URI", null, "a checkpoint folder, e.g. <run>/checkpoints/step-NNNNNN\n"
+                    + "(local path, file://, hdfs://). Required."),
+            Option.value("count", "N", "64", "how many images"),
+            Option.value("output", "URI", null, "the folder the PNG files go to (local path, file://, hdfs://);\n"
+                    + "created if missing, files of the same name replaced. Required."),
+            Option.flag("grid", "write one grid.png of all images instead of one file per image"),
+            Option.flag("interpolate", "write interpolation.png: a strip of N images whose latents go in\n"
+                    + "equal steps from the first latent of --seed to the first latent of --seed + 1"),
+            Option.value("seed", "N", "0", "seed of the Gaussian latents (eval with the same seed uses the same ones)"));
+
+    @Override
+    public String name() {
+        return "generate";
+    }
+
+    @Override
+    public String summary() {
+        return "write PNG images (files, a grid or an interpolation) from a checkpoint's generator";
+    }
+
+    @Override
+    public String description() {
+        return """
+                Loads the generator of a checkpoint and runs it on standard-Gaussian latents drawn from --seed.
+                Default: image-0000.png, image-0001.png, ... (32x32 each). --grid: one grid.png (square-ish, 2-pixel
+                gaps). --interpolate: one interpolation.png, a row of --count images along the straight line between
+                two latents. Pixel values: G's tanh output x in [-1, 1] -> round((x + 1) * 127.5).""";
+    }
+
+    @Override
+    public List<Option> options() {
+        return OPTIONS;
+    }
+
+    @Override
+    public void run(ParsedArgs args) throws Exception {
+        String checkpointUri = args.required("checkpoint"), output = args.required("output");
+        int count = positiveInt(args, "count");
+        long seed = longValue(args, "seed");
+        boolean grid = args.flag("grid"), interpolate = args.flag("interpolate");
+        if (grid && interpolate) throw new BadInputException("--grid and --interpolate exclude each other");
+        if (interpolate && count < 2) throw new BadInputException("--interpolate needs --count of at least 2");
+
+        Configuration conf = new Configuration();
+        Checkpoint checkpoint = Checkpoint.load(checkpointUri, conf);
+        // a private instance: the cached one is shared, and its checksum setting must not change for others
+        try (FileSystem fs = FileSystem.newInstance(new Path(output).toUri(), conf)) {
+            fs.setWriteChecksum(false); // pictures for people: no .crc beside each PNG on a local disk
+            Path dir = fs.makeQualified(new Path(output));
+            if (fs.exists(dir) && !fs.getFileStatus(dir).isDirectory()) {
+                throw new BadInputException(output + ": exists and is not a folder");
+            }
+            int latentDim = checkpoint.config().model().latentDim();
+            INDArray latents = interpolate ? GeneratorSamples.interpolation(seed, count, latentDim)
+                    : GeneratorSamples.latents(seed, count, latentDim);
+            INDArray images = GeneratorSamples.generate(checkpoint.generator(), latents);
+
+            fs.mkdirs(dir);
+            if (interpolate) {
+                write(fs, new Path(dir, "interpolation.png"), ImageGrid.png(images, count));
+                System.out.printf("generate: wrote interpolation.png (%d images, seeds %d to %d) to %s%n", count, seed,
+                        seed + 1, dir);
+            } else if (grid) {
+                int columns = (int) Math.ceil(Math.sqrt(count));
+                write(fs, new Path(dir, "grid.png"), ImageGrid.png(images, columns));
+                System.out.printf("generate: wrote grid.png (%d images, %d columns, seed %d) to %s%n", count, columns,
+                        seed, dir);
+            } else {
+                float[] values = images.castTo(DataType.FLOAT).dup('c').data().asFloat();
+                int h = (int) images.size(2), w = (int) images.size(3);
+                for (int i = 0; i < count; i++) {
+                    write(fs, new Path(dir, String.format(Locale.ROOT, "image-%04d.png", i)), png(values, i * 3 * h * w, h, w));
+                }
+                System.out.printf("generate: wrote %d images (image-0000.png ...; seed %d) to %s%n", count, seed, dir);
+            }
+        }
+    }
+
+    /** One RGB image from NCHW values starting at {@code offset}, mapped to bytes as {@link ImageGrid} maps them. */
+    private static byte[] png(float[] values, int offset, int h, int w) throws IOException {
+        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int plane = h * w;
+        for (int p = 0; p < plane; p++) {
+            int rgb = (toByte(values[offset + p]) << 16) | (toByte(values[offset + plane + p]) << 8)
+                    | toByte(values[offset + 2 * plane + p]);
+            image.setRGB(p % w, p / w, rgb);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", bytes);
+        return bytes.toByteArray();
+    }
+
+    private static int toByte(float x) {
+        return Math.round((Math.max(-1f, Math.min(1f, x)) + 1f) * 127.5f);
+    }
+
+    private static void write(FileSystem fs, Path path, byte[] content) throws IOException {
+        try (FSDataOutputStream out = fs.create(path, true)) {
+            out.write(content);
+        }
+    }
+
+    static int positiveInt(ParsedArgs args, String name) {
+        String v = args.string(name);
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n > 0) return n;
+        } catch (NumberFormatException e) {
+            // the message below says what is expected
+        }
+        throw new BadInputException("--" + name + " must be a positive whole number, got '" + v + "'");
+    }
+
+    static long longValue(ParsedArgs args, String name) {
+        String v = args.string(name);
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new BadInputException("--" + name + " must be a whole number, got '" + v + "'");
+        }
+    }
+}
