@@ -8,9 +8,11 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkgan.data.BadInputException;
 import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.ImageTensors;
+import org.sparkgan.eval.TrainingMonitor;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.train.RealImages;
 import org.sparkgan.train.TrainConfig;
@@ -136,12 +138,17 @@ final class TrainCommand implements Command {
                 System.out.printf("train: %,d %s images of class %s from %s cached on the executors as %d shards "
                         + "in %.1f s%n", rows, config.split(), config.className(), dataUri, config.workers(),
                         (System.nanoTime() - t0) / 1e9);
-                INDArray realSamples = ImageTensors.toTensor(images.orderBy(CifarParquet.ID)
-                        .select(CifarParquet.IMAGE).limit(Trainer.GRID * Trainer.GRID).collectAsList().stream()
+                // the first images by id: the real grid, and the fixed reference set of eval-every
+                int onDriver = (int) Math.min(rows, Math.max(Trainer.GRID * Trainer.GRID,
+                        config.evalEvery() > 0 ? config.evalImages() : 0));
+                INDArray firstImages = ImageTensors.toTensor(images.orderBy(CifarParquet.ID)
+                        .select(CifarParquet.IMAGE).limit(onDriver).collectAsList().stream()
                         .map(r -> (byte[]) r.get(0)).toList());
                 JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-                trainer = new Trainer(config, realSamples, state -> new SparkEngine(sc, shards, config, state), run,
-                        provenance, System.out);
+                trainer = new Trainer(config, first(firstImages, Trainer.GRID * Trainer.GRID),
+                        state -> new SparkEngine(sc, shards, config, state), run, provenance, System.out);
+                trainer.observe(new TrainingMonitor(first(firstImages, config.evalImages()), config.evalEvery(),
+                        config.seed()));
             } else {
                 List<byte[]> images = CifarParquet.collectImages(spark, dataUri, config.split(), config.className());
                 provenance.put("data_rows", images.size());
@@ -149,7 +156,9 @@ final class TrainCommand implements Command {
                         config.split(), config.className(), dataUri, (System.nanoTime() - t0) / 1e9);
                 spark.stop(); // the single-JVM trainer needs no Spark
                 RealImages data = new RealImages(ImageTensors.toTensor(images), config.batchSize(), config.seed());
-                trainer = Trainer.local(config, data, run, provenance, System.out);
+                trainer = Trainer.local(config, data, run, provenance, System.out)
+                        .observe(new TrainingMonitor(first(data.all(), config.evalImages()), config.evalEvery(),
+                                config.seed()));
             }
             Trainer.Start start = resume ? Trainer.Start.RESUME : overwrite ? Trainer.Start.OVERWRITE : Trainer.Start.NEW;
             if (resume) updateConfigJson(run, config);
@@ -163,6 +172,10 @@ final class TrainCommand implements Command {
         } finally {
             spark.stop();
         }
+    }
+
+    private static INDArray first(INDArray images, long n) {
+        return images.get(NDArrayIndex.interval(0, Math.min(n, images.size(0))));
     }
 
     private static double parseMinutes(String value) {

@@ -15,8 +15,8 @@ import java.util.Map;
  */
 public record TrainConfig(String preset, ModelConfig model, OptimizerConfig optimizer, int batchSize, double labelNoise,
                           long seed, int steps, int logEvery, int sampleEvery, int checkpointEvery, int keepCheckpoints,
-                          int threads, int workers, int averagingFrequency, String data, String className,
-                          String split) {
+                          int threads, int workers, int averagingFrequency, int evalEvery, int evalImages,
+                          String data, String className, String split) {
 
     /** A configuration key: its option name, value placeholder, help, and whether a resumed run may change it. */
     public record Param(String name, String valueName, String help, boolean runOnly) {}
@@ -50,6 +50,9 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
             new Param("keep-checkpoints", "N", "how many of the newest checkpoints to keep", true),
             new Param("threads", "N", "ND4J compute threads per JVM or Spark task (0: ND4J's default); pin it for\n"
                     + "bit-exact reruns", true),
+            new Param("eval-every", "N", "every N steps, the Sliced Wasserstein Distance of eval-images generated vs\n"
+                    + "as many training images goes into metrics.jsonl (0: never)", true),
+            new Param("eval-images", "N", "images per set for eval-every", true),
             new Param("workers", "N", "with --master: Spark workers (data shards, tasks per round)", false),
             new Param("averaging-frequency", "K", "with --master: local steps per worker between averagings;\n"
                     + "--steps counts steps per worker and intervals are rounded to whole rounds", false));
@@ -80,6 +83,8 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
         v.put("checkpoint-every", "100");
         v.put("keep-checkpoints", "3");
         v.put("threads", "0");
+        v.put("eval-every", "0");
+        v.put("eval-images", "500");
         v.put("workers", "2");
         v.put("averaging-frequency", "4");
         switch (preset) {
@@ -127,7 +132,8 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
                     integer(v, "batch-size"), number(v, "label-noise"), Long.parseLong(v.get("seed").trim()),
                     integer(v, "steps"), integer(v, "log-every"), integer(v, "sample-every"),
                     integer(v, "checkpoint-every"), integer(v, "keep-checkpoints"), integer(v, "threads"),
-                    integer(v, "workers"), integer(v, "averaging-frequency"), v.get("data"), v.get("class"), v.get("split"));
+                    integer(v, "workers"), integer(v, "averaging-frequency"), integer(v, "eval-every"),
+                    integer(v, "eval-images"), v.get("data"), v.get("class"), v.get("split"));
         } catch (BadInputException e) {
             throw e;
         } catch (NumberFormatException e) {
@@ -146,6 +152,8 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
         positive("keep-checkpoints", keepCheckpoints);
         positive("workers", workers);
         positive("averaging-frequency", averagingFrequency);
+        positive("eval-images", evalImages);
+        if (evalEvery < 0) throw new BadInputException("eval-every must be 0 (never) or positive, got " + evalEvery);
         if (threads < 0) throw new BadInputException("threads must be 0 (one per core) or positive, got " + threads);
         if (!(labelNoise >= 0)) throw new BadInputException("label-noise must be non-negative, got " + labelNoise);
         if (data == null || data.isBlank()) throw new BadInputException("data must name the Parquet data set");
@@ -199,6 +207,8 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
         v.put("checkpoint-every", Integer.toString(checkpointEvery));
         v.put("keep-checkpoints", Integer.toString(keepCheckpoints));
         v.put("threads", Integer.toString(threads));
+        v.put("eval-every", Integer.toString(evalEvery));
+        v.put("eval-images", Integer.toString(evalImages));
         v.put("workers", Integer.toString(workers));
         v.put("averaging-frequency", Integer.toString(averagingFrequency));
         return v;

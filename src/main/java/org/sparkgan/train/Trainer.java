@@ -40,6 +40,7 @@ public final class Trainer {
     private final RunFolder run;
     private final Map<String, Object> provenance;
     private final PrintStream out;
+    private final List<RunObserver> observers = new ArrayList<>();
     private volatile boolean stopRequested;
 
     /**
@@ -63,6 +64,12 @@ public final class Trainer {
                                 PrintStream out) {
         INDArray samples = data.all().get(NDArrayIndex.interval(0, Math.min(GRID * GRID, data.count())));
         return new Trainer(config, samples, state -> new LocalEngine(config, data, state), run, provenance, out);
+    }
+
+    /** Adds an observer of the run (metrics beyond the losses, warnings, reports). */
+    public Trainer observe(RunObserver observer) {
+        observers.add(observer);
+        return this;
     }
 
     /** Asks a running {@link #train} to write a checkpoint and return after the current round. */
@@ -108,16 +115,29 @@ public final class Trainer {
             checkFinite(round.mean(), s);
             double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
             boolean last = s >= config.steps();
+            Map<String, Object> extra = new LinkedHashMap<>();
+            for (RunObserver o : observers) extra.putAll(o.afterRound(before, s, engine.generator()));
             // an interval fires in the round that reaches or passes its multiple
-            if (crossed(before, s, config.logEvery()) || last) {
+            if (crossed(before, s, config.sampleEvery()) || last) {
+                INDArray grid = engine.generator().output(state.fixedLatents(), false);
+                run.write(RunFolder.SAMPLES + "/" + RunFolder.stepName(s) + ".png", ImageGrid.png(grid, GRID));
+                for (RunObserver o : observers) extra.putAll(o.afterSamples(s, grid));
+            }
+            if (crossed(before, s, config.logEvery()) || last || !extra.isEmpty()) {
                 Map<String, Object> record = window.record(s, round.mean(), elapsed);
                 record.putAll(engine.extraMetrics(round));
+                record.putAll(extra);
                 metrics.add(record);
                 out.println(window.progressLine(s, config.steps(), round.mean()));
+                List<String> warnings = new ArrayList<>();
+                for (RunObserver o : observers) warnings.addAll(o.warnings(metrics));
+                if (!warnings.isEmpty()) {
+                    record.put("warnings", warnings);
+                    for (String w : warnings) out.println("train: WARNING " + w);
+                }
                 window = new Window();
                 run.writeMetrics(metrics);
             }
-            if (crossed(before, s, config.sampleEvery()) || last) writeSamples(engine.generator(), state.fixedLatents(), s);
             if (crossed(before, s, config.checkpointEvery()) || last) {
                 checkpoint(engine, s, state.fixedLatents(), elapsed);
                 lastCheckpoint = s;
@@ -210,14 +230,11 @@ public final class Trainer {
         return c;
     }
 
-    private void writeSamples(MultiLayerNetwork g, INDArray fixedLatents, long step) throws IOException {
-        run.write(RunFolder.SAMPLES + "/" + RunFolder.stepName(step) + ".png", ImageGrid.png(g.output(fixedLatents, false), GRID));
-    }
-
     private void checkpoint(TrainingEngine engine, long step, INDArray fixed, double elapsed) throws IOException {
         new Checkpoint(step, config, engine.generator(), engine.discriminator(), fixed, elapsed, provenance)
                 .save(run, engine.dataPosition(step));
         run.pruneCheckpoints(config.keepCheckpoints());
+        for (RunObserver o : observers) o.afterCheckpoint(step);
     }
 
     private void checkFinite(GanStep.Result r, long step) {

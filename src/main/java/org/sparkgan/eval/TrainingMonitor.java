@@ -1,0 +1,48 @@
+package org.sparkgan.eval;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.sparkgan.train.RunObserver;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Quality numbers during training: the pairwise diversity of every fixed-latent grid (a falling value signals mode
+ * collapse), and every {@code evalEvery} steps the Sliced Wasserstein Distance of generated images against a fixed
+ * set of real ones (same latents and descriptor seed each time, so values are comparable over the run).
+ */
+public final class TrainingMonitor implements RunObserver {
+    private final INDArray reference;
+    private final int evalEvery;
+    private final long seed;
+
+    /**
+     * @param reference real images (NCHW, [-1, 1]) the generated ones are compared with; their count is N
+     * @param evalEvery steps between SWD evaluations; 0 for none
+     */
+    public TrainingMonitor(INDArray reference, int evalEvery, long seed) {
+        this.reference = reference;
+        this.evalEvery = evalEvery;
+        this.seed = seed;
+    }
+
+    @Override
+    public Map<String, Object> afterRound(long before, long after, MultiLayerNetwork generator) {
+        if (evalEvery <= 0 || after / evalEvery == before / evalEvery) return Map.of();
+        int n = (int) reference.size(0);
+        int latentDim = (int) generator.layerInputSize(0);
+        INDArray generated = GeneratorSamples.generate(generator, GeneratorSamples.latents(seed, n, latentDim));
+        SlicedWasserstein.Result swd = SlicedWasserstein.distance(generated, reference, seed);
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (SlicedWasserstein.Level level : swd.levels()) m.put("swd_level" + level.resolution(), level.value());
+        m.put("swd_avg", swd.average());
+        m.put("swd_images", n);
+        return m;
+    }
+
+    @Override
+    public Map<String, Object> afterSamples(long step, INDArray grid) {
+        return Map.of("diversity", Diversity.meanPairwiseDistance(grid));
+    }
+}

@@ -1,0 +1,48 @@
+package org.sparkgan.eval;
+
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.sparkgan.io.RunFolder;
+import org.sparkgan.train.RealImages;
+import org.sparkgan.train.TinyRuns;
+import org.sparkgan.train.TrainConfig;
+import org.sparkgan.train.Trainer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** train --eval-every: SWD records and grid diversity land in metrics.jsonl at the right steps. */
+class TrainingMonitorTest {
+    @Test
+    void swdAndDiversityInTheMetrics(@TempDir Path dir) throws Exception {
+        INDArray frogs = TinyRuns.frogs(200);
+        TrainConfig c = TinyRuns.config("steps", "4", "log-every", "1", "sample-every", "2", "eval-every", "2",
+                "eval-images", "32");
+        RunFolder run = RunFolder.at(dir.toString(), new Configuration());
+        Trainer.local(c, new RealImages(frogs, c.batchSize(), c.seed()), run, Map.of(), new PrintStream(new ByteArrayOutputStream()))
+                .observe(new TrainingMonitor(frogs.get(NDArrayIndex.interval(0, 32)), c.evalEvery(), c.seed()))
+                .train(Trainer.Start.NEW);
+        List<Map<String, Object>> m = run.readMetrics();
+        assertEquals(4, m.size());
+        for (int i = 0; i < 4; i++) {
+            boolean even = (i + 1) % 2 == 0;
+            assertEquals(even, m.get(i).containsKey("swd_avg"), "step " + (i + 1));
+            assertEquals(even, m.get(i).containsKey("diversity"), "step " + (i + 1));
+        }
+        double swd = ((Number) m.get(1).get("swd_avg")).doubleValue();
+        assertTrue(swd > 0 && Double.isFinite(swd));
+        assertEquals(32, ((Number) m.get(1).get("swd_images")).intValue());
+        assertTrue(m.get(1).containsKey("swd_level32") && m.get(1).containsKey("swd_level16"));
+        assertFalse(((Number) m.get(3).get("diversity")).doubleValue() <= 0);
+    }
+}
