@@ -1,0 +1,101 @@
+package org.sparkgan.cli;
+
+import org.apache.spark.sql.SparkSession;
+import org.sparkgan.bench.Bench;
+import org.sparkgan.data.BadInputException;
+import org.sparkgan.io.RunFolder;
+import org.sparkgan.train.TrainConfig;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code bench}: seconds per phase of the product's training step, single-JVM and on Spark. */
+final class BenchCommand implements Command {
+    static final List<Option> OPTIONS = List.of(
+            Option.value("preset", "NAME", "small", "seed or small"),
+            Option.value("batch-size", "N", "20", "real images per step (per worker on Spark)"),
+            Option.value("warmup", "N", "2", "unmeasured iterations (rounds on Spark) first"),
+            Option.value("iterations", "N", "5", "measured iterations (rounds on Spark)"),
+            Option.value("threads", "N", "0", "ND4J threads per JVM or task (0: ND4J's default)"),
+            Option.value("mode", "MODE", "both", "jvm, spark or both"),
+            Option.value("master", "URL", "local[2]", "Spark master for the Spark part"),
+            Option.value("workers", "N", "2", "Spark workers"),
+            Option.value("averaging-frequency", "K", "4", "local steps per worker per round on Spark"),
+            Option.flag("json", "print one JSON object instead of tables"));
+
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String summary() {
+        return "time the training step by phase (single JVM and Spark): seconds, images/s, GFLOP/s, CPU s";
+    }
+
+    @Override
+    public String description() {
+        return """
+                Runs the product's own GanStep on random images: fake generation, D step and G step (and on Spark the
+                averaging, i.e. the part of each round outside the workers' compute) with median / min / max seconds,
+                achieved GFLOP/s from an analytic FLOP count of the configured networks (a multiply-add is 2 FLOPs, a
+                backward pass twice its forward), real images/s and process CPU seconds.""";
+    }
+
+    @Override
+    public List<Option> options() {
+        return OPTIONS;
+    }
+
+    @Override
+    public void run(ParsedArgs args) throws Exception {
+        String mode = args.string("mode");
+        if (!List.of("jvm", "spark", "both").contains(mode)) {
+            throw new BadInputException("--mode must be jvm, spark or both, got '" + mode + "'");
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String key : List.of("preset", "batch-size", "threads", "workers", "averaging-frequency")) {
+            values.put(key, args.string(key));
+        }
+        TrainConfig config = TrainConfig.resolve(values);
+        int warmup = positiveOrZero(args, "warmup"), iterations = positiveOrZero(args, "iterations");
+        if (iterations == 0) throw new BadInputException("--iterations must be positive");
+        if (config.threads() > 0) {
+            org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(config.threads());
+            org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(config.threads());
+        }
+        List<Bench.Report> reports = new ArrayList<>();
+        if (!mode.equals("spark")) reports.add(Bench.singleJvm(config, warmup, iterations));
+        if (!mode.equals("jvm")) {
+            SparkSession spark = SparkSessions.start("sparkgan bench", args.string("master"), true);
+            try {
+                reports.add(Bench.spark(spark, config, warmup, iterations));
+            } finally {
+                spark.stop();
+            }
+        }
+        if (args.flag("json")) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("preset", config.preset());
+            json.put("batch_size", config.batchSize());
+            json.put("reports", reports.stream().map(Bench::toJson).toList());
+            System.out.println(RunFolder.JSON.writeValueAsString(json));
+        } else {
+            System.out.printf("bench: %s preset, batch %d, %d warm-up + %d measured%n", config.preset(),
+                    config.batchSize(), warmup, iterations);
+            for (Bench.Report r : reports) System.out.print(Bench.toText(r));
+        }
+    }
+
+    private static int positiveOrZero(ParsedArgs args, String name) {
+        try {
+            int v = Integer.parseInt(args.string(name));
+            if (v >= 0) return v;
+        } catch (NumberFormatException ignored) {
+            // the message below says what is expected
+        }
+        throw new BadInputException("--" + name + " must be a whole number >= 0, got '" + args.string(name) + "'");
+    }
+}
