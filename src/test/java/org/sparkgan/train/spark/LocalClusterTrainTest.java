@@ -30,6 +30,9 @@ class LocalClusterTrainTest {
     @Test
     void trainsWithExecutorJvms() throws Exception {
         Path sparkHome = Files.createDirectories(dir.resolve("spark-home"));
+        // the in-process workers read these from system properties: their work folders go under the temp folder
+        System.setProperty("spark.testing", "true");
+        System.setProperty("spark.test.home", sparkHome.toString());
         SparkSession spark = SparkSession.builder()
                 .master("local-cluster[2,1,1024]")
                 .appName("sparkgan-local-cluster-test")
