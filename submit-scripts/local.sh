@@ -10,7 +10,8 @@ classpath="$root/target/classpath.txt"
 
 if [[ ! -f "$jar" || ! -f "$classpath" || -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit)" ]]; then
   echo "local.sh: building sparkgan (mvn package, tests skipped)..." >&2
-  (cd "$root" && mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >&2)
+  (cd "$root" && mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=runtime \
+    -Dmdep.outputFile=target/classpath.txt >&2)
 fi
 
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
