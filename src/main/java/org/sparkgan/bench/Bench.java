@@ -65,9 +65,13 @@ public final class Bench {
     public record Report(String mode, List<Phase> phases, double imagesPerSecond, double cpuSeconds,
                          double wallSeconds) {}
 
-    /** The single-JVM step: {@code warmup} unmeasured then {@code iterations} measured steps. */
-    public static Report singleJvm(TrainConfig c, int warmup, int iterations) {
-        MultiLayerNetwork g = Dcgan.generator(c.model(), c.optimizer(), 1), d = Dcgan.discriminator(c.model(), c.optimizer(), 2);
+    /**
+     * The single-JVM step: {@code warmup} unmeasured then {@code iterations} measured steps, with the convolutions
+     * run as {@code layers} (DL4J's own layers are the "before" of the speed work).
+     */
+    public static Report singleJvm(TrainConfig c, Dcgan.Convolutions layers, int warmup, int iterations) {
+        MultiLayerNetwork g = Dcgan.generator(c.model(), c.optimizer(), 1, layers);
+        MultiLayerNetwork d = Dcgan.discriminator(c.model(), c.optimizer(), 2, layers);
         GanStep step = new GanStep(g, d, c.model().latentDim(), c.labelNoise());
         INDArray reals = Nd4j.rand(DataType.FLOAT, c.batchSize(), 3, 32, 32).muli(2).subi(1);
         for (int i = 0; i < warmup; i++) step.run(reals, Seeds.derive(c.seed(), i));
@@ -87,7 +91,7 @@ public final class Bench {
         List<Phase> phases = List.of(new Phase("fake generation", fake, flops.fakes()),
                 new Phase("D step", dStep, flops.dStep()), new Phase("G step", gStep, flops.gStep()),
                 new Phase("iteration", total, flops.total()));
-        return new Report("single JVM", phases, iterations * c.batchSize() / wall, (cpuNanos() - cpu0) / 1e9, wall);
+        return new Report("single JVM, convolutions: " + layers, phases, iterations * c.batchSize() / wall, (cpuNanos() - cpu0) / 1e9, wall);
     }
 
     /**

@@ -4,6 +4,7 @@ import org.apache.spark.sql.SparkSession;
 import org.sparkgan.bench.Bench;
 import org.sparkgan.data.BadInputException;
 import org.sparkgan.io.RunFolder;
+import org.sparkgan.model.Dcgan;
 import org.sparkgan.train.TrainConfig;
 
 import java.util.ArrayList;
@@ -20,6 +21,8 @@ final class BenchCommand implements Command {
             Option.value("iterations", "N", "5", "measured iterations (rounds on Spark)"),
             Option.value("threads", "N", "0", "ND4J threads per JVM or task (0: ND4J's default)"),
             Option.value("mode", "MODE", "both", "jvm, spark or both"),
+            Option.value("layers", "KIND", "ops", "convolutions of the single-JVM part: ops (libnd4j conv2d ops,\n"
+                    + "what training uses) or dl4j (DL4J's own ConvolutionLayer: the baseline)"),
             Option.value("master", "URL", "local[2]", "Spark master for the Spark part"),
             Option.value("workers", "N", "2", "Spark workers"),
             Option.value("averaging-frequency", "K", "4", "local steps per worker per round on Spark"),
@@ -67,7 +70,12 @@ final class BenchCommand implements Command {
             org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(config.threads());
         }
         List<Bench.Report> reports = new ArrayList<>();
-        if (!mode.equals("spark")) reports.add(Bench.singleJvm(config, warmup, iterations));
+        Dcgan.Convolutions layers = switch (args.string("layers")) {
+            case "ops" -> Dcgan.Convolutions.OPS;
+            case "dl4j" -> Dcgan.Convolutions.DL4J_LAYERS;
+            default -> throw new BadInputException("--layers must be ops or dl4j, got '" + args.string("layers") + "'");
+        };
+        if (!mode.equals("spark")) reports.add(Bench.singleJvm(config, layers, warmup, iterations));
         if (!mode.equals("jvm")) {
             SparkSession spark = SparkSessions.start("sparkgan bench", args.string("master"), true);
             try {
