@@ -14,6 +14,7 @@ import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.ImageTensors;
 import org.sparkgan.eval.TrainingMonitor;
 import org.sparkgan.io.RunFolder;
+import org.sparkgan.report.ReportObserver;
 import org.sparkgan.train.RealImages;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.train.Trainer;
@@ -69,7 +70,9 @@ final class TrainCommand implements Command {
                 Deliberate deviations from the book: real images are scaled to [-1, 1] (the book's /255 does not match
                 G's tanh output), and the real images are reshuffled every pass with the run's seed.
                 The run folder gets config.json, metrics.jsonl, samples/real.png and samples/step-NNNNNN.png (an 8x8
-                grid from one fixed latent batch), and checkpoints/step-NNNNNN/. Ctrl-C or SIGTERM writes a checkpoint
+                grid from one fixed latent batch), checkpoints/step-NNNNNN/, and report.html (curves, samples over
+                time, configuration; refreshed at every checkpoint). Warnings — D overpowering G, non-finite losses,
+                a collapsing sample diversity — are printed and recorded in metrics.jsonl. Ctrl-C or SIGTERM writes a checkpoint
                 before exiting; --resume continues bit-exactly (same seed and --threads).
                 With --master (or under spark-submit) the images are sharded over --workers executors' caches; each round
                 every worker runs --averaging-frequency local steps from the driver's G and D, and the driver averages
@@ -162,6 +165,7 @@ final class TrainCommand implements Command {
             }
             Trainer.Start start = resume ? Trainer.Start.RESUME : overwrite ? Trainer.Start.OVERWRITE : Trainer.Start.NEW;
             if (resume) updateConfigJson(run, config);
+            trainer.observe(new ReportObserver(run));
             if (timeLimitMinutes > 0) stopAfter(trainer, timeLimitMinutes);
             Trainer.Summary s = trainer.trainWithSignalHandling(start);
             if (s.lastStep() >= s.firstStep()) {

@@ -1,0 +1,432 @@
+package org.sparkgan.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.fs.FileStatus;
+import org.sparkgan.io.RunFolder;
+import org.sparkgan.train.TrainConfig;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code report.html} in a run folder: summary, {@link Signals}, charts of the metrics as inline SVG, the sample
+ * grids over time beside the real one, configuration and provenance. Everything is read from the folder itself, on
+ * any Hadoop file system; the page is one self-contained file apart from the sample PNGs, which it links relatively,
+ * so the folder can be copied or served as a whole. No script, no network.
+ */
+public final class RunReport {
+    public static final String FILE = "report.html";
+    /** Sample grids shown in the page's time line; all of them are linked below it. */
+    static final int TIMELINE = 24;
+    private static final Pattern SAMPLE = Pattern.compile("step-(\\d{6,})\\.png");
+    private static final Pattern SWD_LEVEL = Pattern.compile("swd_level(\\d+)");
+    private static final String[] PALETTE = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+            "#e377c2", "#17becf"};
+    private static final String GREY = "#888888";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RunReport() {}
+
+    private record Sample(long step, String name) {
+        String link() {
+            return RunFolder.SAMPLES + "/" + name;
+        }
+    }
+
+    /** Writes (or replaces) report.html in the run folder's root. */
+    public static void write(RunFolder run) throws IOException {
+        run.write(FILE, html(run).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The page for the run folder as it is now. */
+    public static String html(RunFolder run) throws IOException {
+        Map<String, Object> configJson = run.exists(RunFolder.CONFIG) ? run.readJson(RunFolder.CONFIG) : Map.of();
+        Map<String, Object> config = map(configJson.get("config"));
+        Map<String, Object> provenance = map(configJson.get("provenance"));
+        List<Map<String, Object>> records = run.readMetrics();
+        List<Sample> samples = samples(run);
+        boolean real = run.exists(RunFolder.SAMPLES + "/real.png");
+
+        StringBuilder sb = new StringBuilder();
+        String name = run.root().getName();
+        sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                .append("<title>").append(Html.escape(name)).append(" · sparkgan run report</title>\n")
+                .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<main>\n");
+        sb.append("<header>\n<h1>Training run <code>").append(Html.escape(name)).append("</code></h1>\n")
+                .append("<p class=\"where\">").append(Html.escape(run.root())).append("<br>report written ")
+                .append(Html.escape(Instant.now().truncatedTo(ChronoUnit.SECONDS))).append("</p>\n")
+                .append("<nav><a href=\"#signals\">Signals</a> · <a href=\"#charts\">Charts</a> · ")
+                .append("<a href=\"#samples\">Samples</a> · <a href=\"#config\">Configuration</a> · ")
+                .append("<a href=\"#provenance\">Provenance</a></nav>\n</header>\n");
+        summary(sb, run, config, records, samples);
+        signals(sb, records);
+        charts(sb, records);
+        samples(sb, samples, real);
+        configuration(sb, config);
+        provenance(sb, provenance);
+        return sb.append("</main>\n</body>\n</html>\n").toString();
+    }
+
+    private static void summary(StringBuilder sb, RunFolder run, Map<String, Object> config,
+                                List<Map<String, Object>> records, List<Sample> samples) throws IOException {
+        Map<String, String> rows = new LinkedHashMap<>();
+        List<Map<String, Object>> training = records.stream()
+                .filter(r -> Records.step(r) != null && r.containsKey("d_loss")).toList();
+        if (!training.isEmpty()) {
+            Map<String, Object> last = training.get(training.size() - 1);
+            Object total = config.get("steps");
+            rows.put("Step", Records.step(last) + (total == null ? "" : " of " + total));
+            Double elapsed = Records.number(last, "elapsed_sec");
+            if (elapsed != null) rows.put("Training time", duration(elapsed));
+            rows.put("Losses (last logged)", "D " + value(last, "d_loss") + ", G " + value(last, "g_loss"));
+            rows.put("D accuracy (last logged)", "real " + value(last, "d_acc_real") + ", fake "
+                    + value(last, "d_acc_fake"));
+            double ips = training.stream().map(r -> Records.number(r, "images_per_sec"))
+                    .filter(v -> v != null && Double.isFinite(v)).mapToDouble(Double::doubleValue).average()
+                    .orElse(Double.NaN);
+            if (Double.isFinite(ips)) rows.put("Throughput (mean)", Records.format(ips) + " images/s");
+            if (last.containsKey("sec_per_step")) rows.put("Seconds per step (last)", value(last, "sec_per_step"));
+            Double outside = Records.number(last, "outside_compute_share");
+            if (outside != null && Double.isFinite(outside)) {
+                rows.put("Time outside compute (last)", Records.format(100 * outside) + "%");
+            }
+            if (last.containsKey("workers")) {
+                rows.put("Workers", value(last, "workers") + (last.containsKey("averaging_frequency")
+                        ? ", averaging every " + value(last, "averaging_frequency") + " steps" : ""));
+            }
+        } else {
+            rows.put("Step", "no training steps logged yet");
+        }
+        latest(records, "swd_avg").ifPresent(r -> rows.put("SWD ×1000 (latest)", value(r, "swd_avg") + " at step "
+                + Records.step(r)
+                + (r.containsKey("swd_floor_avg") ? "; real-vs-real floor " + value(r, "swd_floor_avg") : "")
+                + (r.containsKey("swd_images") ? "; " + value(r, "swd_images") + " images per set" : "")));
+        latest(records, "diversity").ifPresent(r -> rows.put("Sample diversity (latest)", value(r, "diversity")
+                + " at step " + Records.step(r)));
+        List<Long> checkpoints = run.checkpointSteps();
+        rows.put("Checkpoints", checkpoints.isEmpty() ? "none" : "steps " + join(checkpoints));
+        rows.put("Sample grids", Integer.toString(samples.size()));
+
+        sb.append("<section id=\"summary\">\n<table class=\"kv\">\n");
+        rows.forEach((k, v) -> sb.append("<tr><th>").append(Html.escape(k)).append("</th><td>").append(Html.escape(v))
+                .append("</td></tr>\n"));
+        sb.append("</table>\n</section>\n");
+    }
+
+    private static void signals(StringBuilder sb, List<Map<String, Object>> records) {
+        List<String> warnings = Signals.warnings(records);
+        sb.append("<section id=\"signals\">\n<h2>Signals</h2>\n");
+        if (warnings.isEmpty()) {
+            sb.append("<p class=\"ok\">No warnings: no non-finite losses, D is not overpowering G, and the sample ")
+                    .append("diversity has not collapsed").append(records.isEmpty() ? " (no metrics logged yet)" : "")
+                    .append(".</p>\n");
+        } else {
+            sb.append("<ul class=\"warnings\">\n");
+            for (String w : warnings) sb.append("<li>").append(Html.escape(w)).append("</li>\n");
+            sb.append("</ul>\n");
+        }
+        sb.append("</section>\n");
+    }
+
+    private static void charts(StringBuilder sb, List<Map<String, Object>> records) {
+        sb.append("<section id=\"charts\">\n<h2>Charts</h2>\n");
+        int shown = 0;
+        shown += figure(sb, new SvgChart("Losses", "step", "loss")
+                        .add(series(records, "d_loss", "D loss", PALETTE[0]))
+                        .add(series(records, "g_loss", "G loss", PALETTE[1])),
+                "Binary cross-entropy at each logged step. Both near ln 2 ≈ 0.69 is a balanced game; D's loss near 0 "
+                        + "while G's climbs means D is winning.");
+        List<double[]> accuracySteps = points(records, "d_acc_real");
+        shown += figure(sb, new SvgChart("D accuracy", "step", "accuracy").yMax(1)
+                        .add(series(records, "d_acc_real", "on real images", PALETTE[2]))
+                        .add(series(records, "d_acc_fake", "on generated images", PALETTE[3]))
+                        .add(level(accuracySteps, 0.5, "chance (0.5)")),
+                "How often D classifies correctly. Both near 1 for long means D separates real from generated "
+                        + "easily; near 0.5 it cannot tell them apart.");
+
+        SvgChart swd = new SvgChart("Sliced Wasserstein distance (SWD ×1000)", "step", "SWD ×1000")
+                .add(series(records, "swd_avg", "mean of levels", PALETTE[0]));
+        TreeSet<Integer> levels = new TreeSet<>(Comparator.reverseOrder());
+        for (Map<String, Object> r : records) {
+            for (String k : r.keySet()) {
+                Matcher m = SWD_LEVEL.matcher(k);
+                if (m.matches()) levels.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        int c = 2;
+        for (int level : levels) {
+            swd.add(series(records, "swd_level" + level, "level " + level + "×" + level,
+                    PALETTE[c++ % PALETTE.length]));
+        }
+        List<double[]> swdSteps = points(records, "swd_avg");
+        List<double[]> floor = points(records, "swd_floor_avg");
+        // one floor measurement holds for the whole run: draw it across
+        if (floor.size() == 1) floor = across(swdSteps, floor.get(0)[1]);
+        swd.add(new SvgChart.Series("real-vs-real floor", GREY, true, floor));
+        if (!swdSteps.isEmpty()) {
+            shown += figure(sb, swd, "Distance between generated and real images per Laplacian-pyramid level and on "
+                    + "average (Karras et al. 2018); lower is better. The dashed line is the distance between two sets "
+                    + "of real images: the best a generator can be expected to reach.");
+        }
+
+        List<double[]> diversity = points(records, "diversity");
+        if (!diversity.isEmpty()) {
+            double first = diversity.stream().mapToDouble(p -> p[1]).filter(v -> Double.isFinite(v) && v > 0)
+                    .findFirst().orElse(Double.NaN);
+            SvgChart chart = new SvgChart("Sample diversity", "step", "mean pairwise L2")
+                    .add(new SvgChart.Series("diversity of the sample grid", PALETTE[4], false, diversity));
+            if (Double.isFinite(first)) {
+                chart.add(level(diversity, Signals.COLLAPSE_RATIO * first, "collapse threshold (½ of first)"));
+            }
+            shown += figure(sb, chart, "Mean pairwise L2 distance between the 64 images of the fixed-noise sample "
+                    + "grid. A fall below the dashed line suggests the generator is collapsing onto a few outputs.");
+        }
+
+        shown += figure(sb, new SvgChart("Throughput", "step", "images/s")
+                        .add(series(records, "images_per_sec", "real images per second", PALETTE[0])),
+                "Real images trained on per second, all workers together, averaged over each logging interval.");
+        if (records.stream().anyMatch(r -> r.containsKey("sec_per_step"))) {
+            shown += figure(sb, new SvgChart("Time per step", "step", "seconds")
+                            .add(series(records, "sec_per_step", "whole step", PALETTE[0]))
+                            .add(series(records, "fake_sec", "generating fakes", PALETTE[3]))
+                            .add(series(records, "d_step_sec", "D update", PALETTE[2]))
+                            .add(series(records, "g_step_sec", "G update", PALETTE[1])),
+                    "Wall-clock seconds per step and the phases inside it, averaged over each logging interval.");
+        }
+        shown += perWorker(sb, records);
+        if (shown == 0) sb.append("<p>No metrics logged yet.</p>\n");
+        sb.append("</section>\n");
+    }
+
+    /** One line per worker for D and G losses, when a distributed run logged them. */
+    private static int perWorker(StringBuilder sb, List<Map<String, Object>> records) {
+        SvgChart chart = new SvgChart("Losses per worker", "step", "loss");
+        for (String key : new String[]{"d_loss", "g_loss"}) {
+            int workers = records.stream().mapToInt(r -> r.get(key + "_per_worker") instanceof List<?> l ? l.size() : 0)
+                    .max().orElse(0);
+            for (int w = 0; w < workers; w++) {
+                int index = w;
+                List<double[]> points = new ArrayList<>();
+                for (Map<String, Object> r : records) {
+                    Long step = Records.step(r);
+                    if (step != null && r.get(key + "_per_worker") instanceof List<?> l && index < l.size()) {
+                        Double v = Records.number(l.get(index));
+                        if (v != null) points.add(new double[]{step, v});
+                    }
+                }
+                chart.add(new SvgChart.Series((key.startsWith("d") ? "D" : "G") + " worker " + (w + 1),
+                        PALETTE[w % PALETTE.length], key.startsWith("g"), points));
+            }
+        }
+        return figure(sb, chart, "Each worker's mean losses over its local steps (D solid, G dashed) before the "
+                + "parameters are averaged; workers drifting apart point at uneven data shards.");
+    }
+
+    private static int figure(StringBuilder sb, SvgChart chart, String caption) {
+        if (chart.isEmpty()) return 0;
+        sb.append("<figure>\n").append(chart.svg()).append("<figcaption>").append(Html.escape(caption))
+                .append("</figcaption>\n</figure>\n");
+        return 1;
+    }
+
+    private static void samples(StringBuilder sb, List<Sample> samples, boolean real) {
+        sb.append("<section id=\"samples\">\n<h2>Samples</h2>\n");
+        if (samples.isEmpty() && !real) {
+            sb.append("<p>No sample grids yet.</p>\n</section>\n");
+            return;
+        }
+        sb.append("<p class=\"note\">8×8 grids of G's outputs for one fixed batch of latent vectors, so the same cell ")
+                .append("shows the same latent throughout the run; the real grid shows training images.</p>\n");
+        sb.append("<div class=\"grids pair\">\n");
+        if (real) grid(sb, RunFolder.SAMPLES + "/real.png", "real images", "real images");
+        if (!samples.isEmpty()) {
+            Sample last = samples.get(samples.size() - 1);
+            grid(sb, last.link(), "generated, step " + last.step() + " (latest)", "generated at step " + last.step());
+        }
+        sb.append("</div>\n");
+        if (samples.size() > 1) {
+            List<Sample> shown = spread(samples, TIMELINE);
+            sb.append("<h3>Over time").append(shown.size() < samples.size()
+                    ? " (" + shown.size() + " of " + samples.size() + " grids)" : "").append("</h3>\n");
+            sb.append("<div class=\"grids timeline\">\n");
+            for (Sample s : shown) grid(sb, s.link(), "step " + s.step(), "generated at step " + s.step());
+            sb.append("</div>\n");
+            if (shown.size() < samples.size()) {
+                sb.append("<details><summary>All ").append(samples.size()).append(" grids</summary>\n<p class=\"all\">");
+                for (Sample s : samples) {
+                    sb.append("<a href=\"").append(Html.escape(s.link())).append("\">").append(s.step()).append("</a> ");
+                }
+                sb.append("</p>\n</details>\n");
+            }
+        }
+        sb.append("</section>\n");
+    }
+
+    private static void grid(StringBuilder sb, String link, String caption, String alt) {
+        sb.append("<figure><a href=\"").append(Html.escape(link)).append("\"><img src=\"").append(Html.escape(link))
+                .append("\" alt=\"").append(Html.escape(alt)).append("\" loading=\"lazy\"></a><figcaption>")
+                .append(Html.escape(caption)).append("</figcaption></figure>\n");
+    }
+
+    /** At most {@code n} evenly spaced items, the first and the last always among them. */
+    static <T> List<T> spread(List<T> items, int n) {
+        if (items.size() <= n) return items;
+        List<T> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) out.add(items.get((int) Math.round((double) i * (items.size() - 1) / (n - 1))));
+        return out;
+    }
+
+    private static void configuration(StringBuilder sb, Map<String, Object> config) {
+        sb.append("<section id=\"config\">\n<h2>Configuration</h2>\n");
+        if (config.isEmpty()) {
+            sb.append("<p>No configuration recorded (config.json is missing or has no \"config\").</p>\n</section>\n");
+            return;
+        }
+        Map<String, String> help = new LinkedHashMap<>();
+        for (TrainConfig.Param p : TrainConfig.PARAMS) help.put(p.name(), p.help().replace('\n', ' '));
+        sb.append("<table class=\"config\">\n<tr><th>key</th><th>value</th><th>meaning</th></tr>\n");
+        config.forEach((k, v) -> sb.append("<tr><td><code>").append(Html.escape(k)).append("</code></td><td><code>")
+                .append(Html.escape(text(v))).append("</code></td><td class=\"help\">")
+                .append(Html.escape(help.getOrDefault(k, ""))).append("</td></tr>\n"));
+        sb.append("</table>\n</section>\n");
+    }
+
+    private static void provenance(StringBuilder sb, Map<String, Object> provenance) {
+        sb.append("<section id=\"provenance\">\n<h2>Provenance</h2>\n");
+        if (provenance.isEmpty()) {
+            sb.append("<p>No provenance recorded.</p>\n</section>\n");
+            return;
+        }
+        sb.append("<table class=\"kv\">\n");
+        provenance.forEach((k, v) -> sb.append("<tr><th>").append(Html.escape(k)).append("</th><td><code>")
+                .append(Html.escape(text(v))).append("</code></td></tr>\n"));
+        sb.append("</table>\n</section>\n");
+    }
+
+    /** The sample grids in the samples folder, oldest first. */
+    private static List<Sample> samples(RunFolder run) throws IOException {
+        List<Sample> out = new ArrayList<>();
+        if (!run.exists(RunFolder.SAMPLES)) return out;
+        for (FileStatus s : run.fileSystem().listStatus(run.path(RunFolder.SAMPLES))) {
+            Matcher m = SAMPLE.matcher(s.getPath().getName());
+            if (s.isFile() && m.matches()) out.add(new Sample(Long.parseLong(m.group(1)), s.getPath().getName()));
+        }
+        out.sort(Comparator.comparingLong(Sample::step));
+        return out;
+    }
+
+    private static SvgChart.Series series(List<Map<String, Object>> records, String key, String name, String colour) {
+        return new SvgChart.Series(name, colour, false, points(records, key));
+    }
+
+    /** (step, value) of every record that has both, non-finite values included. */
+    private static List<double[]> points(List<Map<String, Object>> records, String key) {
+        List<double[]> out = new ArrayList<>();
+        for (Map<String, Object> r : records) {
+            Long step = Records.step(r);
+            Double v = Records.number(r, key);
+            if (step != null && v != null) out.add(new double[]{step, v});
+        }
+        return out;
+    }
+
+    /** A dashed horizontal reference line across the steps of {@code over}. */
+    private static SvgChart.Series level(List<double[]> over, double value, String name) {
+        return new SvgChart.Series(name, GREY, true, across(over, value));
+    }
+
+    /** From the first to the last step of {@code over}, at {@code value}. */
+    private static List<double[]> across(List<double[]> over, double value) {
+        return over.isEmpty() ? List.of()
+                : List.of(new double[]{over.get(0)[0], value}, new double[]{over.get(over.size() - 1)[0], value});
+    }
+
+    private static Optional<Map<String, Object>> latest(List<Map<String, Object>> records, String key) {
+        for (int i = records.size() - 1; i >= 0; i--) {
+            Map<String, Object> r = records.get(i);
+            if (Records.step(r) != null && Records.number(r, key) != null) return Optional.of(r);
+        }
+        return Optional.empty();
+    }
+
+    private static String value(Map<String, Object> r, String key) {
+        Double v = Records.number(r, key);
+        return v == null ? "–" : Records.format(v);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object o) {
+        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    /** Strings as they are, anything else (numbers, lists, objects) as compact JSON. */
+    private static String text(Object v) {
+        if (v instanceof String s) return s;
+        try {
+            return JSON.writeValueAsString(v);
+        } catch (JsonProcessingException e) {
+            return String.valueOf(v);
+        }
+    }
+
+    private static String join(List<Long> steps) {
+        return String.join(", ", steps.stream().map(String::valueOf).toList());
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        if (s < 60) return s + " s";
+        if (s < 3600) return String.format(Locale.ROOT, "%d min %02d s", s / 60, s % 60);
+        return String.format(Locale.ROOT, "%d h %02d min", s / 3600, (s % 3600) / 60);
+    }
+
+    private static final String STYLE = """
+            body { margin: 0; background: #f3f4f6; color: #1f2328;
+                   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
+            main { max-width: 960px; margin: 0 auto; padding: 20px 28px 48px; background: #fff; min-height: 100vh;
+                   box-sizing: border-box; }
+            h1 { font-size: 24px; margin: 0 0 4px; }
+            h1 code { font-size: inherit; }
+            h2 { font-size: 18px; margin: 30px 0 10px; padding-bottom: 4px; border-bottom: 1px solid #ddd; }
+            h3 { font-size: 15px; margin: 20px 0 8px; }
+            code { font: 13px ui-monospace, "DejaVu Sans Mono", monospace; }
+            .where { color: #666; margin: 0 0 8px; overflow-wrap: anywhere; }
+            nav a, .all a { color: #0b5cad; text-decoration: none; }
+            nav { margin-bottom: 14px; }
+            table { border-collapse: collapse; width: 100%; }
+            th, td { padding: 4px 8px; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
+            table.kv th { width: 240px; font-weight: 600; color: #444; }
+            table.config td:first-child { white-space: nowrap; }
+            table.config td:nth-child(2) { width: 30%; }
+            table.config td code { overflow-wrap: anywhere; }
+            td.help { color: #666; font-size: 12.5px; }
+            ul.warnings { padding: 0; margin: 0; }
+            ul.warnings li { list-style: none; background: #fff4e5; border-left: 4px solid #e8a33d;
+                             padding: 6px 10px; margin: 6px 0; }
+            p.ok { background: #eaf6ec; border-left: 4px solid #3a9b4e; padding: 6px 10px; }
+            figure { margin: 18px 0; }
+            figcaption { color: #555; font-size: 13px; max-width: 720px; }
+            svg.chart { display: block; max-width: 100%; height: auto; border: 1px solid #e3e3e3; border-radius: 4px; }
+            .note { color: #555; }
+            .grids { display: flex; flex-wrap: wrap; gap: 14px; }
+            .grids figure { margin: 0; }
+            .grids img { display: block; image-rendering: pixelated; border-radius: 2px; }
+            .pair img { width: 411px; }
+            .timeline img { width: 274px; }
+            .grids figcaption { text-align: center; }
+            """;
+}

@@ -1,0 +1,137 @@
+package org.sparkgan.report;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Warnings about a training run, read from its metrics records (metrics.jsonl's objects, oldest first): the
+ * records' own {@code "warnings"} lists, plus what three rules find:
+ * <ul>
+ *   <li>D overpowering G: over {@value #WINDOW} consecutive logged steps d_loss stays below {@value #D_LOSS_LOW}
+ *       while g_loss rises to above {@value #G_LOSS_HIGH}; one warning per such episode, at the step it is first
+ *       seen.</li>
+ *   <li>Non-finite losses: training has diverged (one warning, at the first such step).</li>
+ *   <li>Collapse: the sample grid's diversity falls below {@value #COLLAPSE_RATIO} of its first value (one warning,
+ *       at the first such step).</li>
+ * </ul>
+ * Every string starts with {@code "step N: "} and depends only on the records up to step N, so later records never
+ * reword it: a warning a trainer stored with its step is the same string the report derives again, and appears once.
+ * Records without a step, or without the keys a rule reads, are ignored by that rule.
+ */
+public final class Signals {
+    /** Logged steps the D-overpowering rule looks at together. */
+    public static final int WINDOW = 5;
+    public static final double D_LOSS_LOW = 0.1;
+    public static final double G_LOSS_HIGH = 3.0;
+    public static final double COLLAPSE_RATIO = 0.5;
+    private static final Pattern STEP_PREFIX = Pattern.compile("^step \\d+: .*", Pattern.DOTALL);
+
+    private Signals() {}
+
+    private record Found(long step, String text) {}
+
+    /** All warnings for these records, ordered by step; empty for a healthy run. */
+    public static List<String> warnings(List<Map<String, Object>> records) {
+        List<Found> found = new ArrayList<>();
+        recorded(records, found);
+        nonFinite(records, found);
+        overpowering(records, found);
+        collapse(records, found);
+        found.sort(Comparator.comparingLong(Found::step)); // stable: rule order within a step
+        LinkedHashSet<String> out = new LinkedHashSet<>();
+        for (Found f : found) out.add(STEP_PREFIX.matcher(f.text).matches() ? f.text : "step " + f.step + ": " + f.text);
+        return List.copyOf(out);
+    }
+
+    /**
+     * The warnings that the last record brings: those of all records that the records before it did not give. What a
+     * trainer prints, and stores with the record, as it logs each step.
+     */
+    public static List<String> newWarnings(List<Map<String, Object>> records) {
+        if (records.isEmpty()) return List.of();
+        List<String> before = warnings(records.subList(0, records.size() - 1));
+        return warnings(records).stream().filter(w -> !before.contains(w)).toList();
+    }
+
+    private static void recorded(List<Map<String, Object>> records, List<Found> found) {
+        for (Map<String, Object> r : records) {
+            Long step = Records.step(r);
+            Object w = r.get("warnings");
+            if (step == null || w == null) continue;
+            if (w instanceof List<?> list) {
+                for (Object item : list) if (item != null) found.add(new Found(step, String.valueOf(item)));
+            } else {
+                found.add(new Found(step, String.valueOf(w)));
+            }
+        }
+    }
+
+    private static void nonFinite(List<Map<String, Object>> records, List<Found> found) {
+        for (Map<String, Object> r : records) {
+            Double d = Records.number(r, "d_loss"), g = Records.number(r, "g_loss");
+            if (Records.step(r) != null && ((d != null && !Double.isFinite(d)) || (g != null && !Double.isFinite(g)))) {
+                found.add(new Found(Records.step(r), String.format("non-finite loss (d_loss %s, g_loss %s): training "
+                        + "has diverged; lower the learning rates or resume from a checkpoint before this step",
+                        value(r, "d_loss"), value(r, "g_loss"))));
+                return;
+            }
+        }
+    }
+
+    private static void overpowering(List<Map<String, Object>> records, List<Found> found) {
+        List<Map<String, Object>> losses = records.stream().filter(r -> Records.step(r) != null
+                && finite(r, "d_loss") && finite(r, "g_loss")).toList();
+        boolean inEpisode = false;
+        for (int end = WINDOW - 1; end < losses.size(); end++) {
+            boolean hit = overpowered(losses.subList(end - WINDOW + 1, end + 1));
+            if (hit && !inEpisode) {
+                Map<String, Object> a = losses.get(end - WINDOW + 1), b = losses.get(end);
+                found.add(new Found(Records.step(b), String.format(
+                        "D is overpowering G: over logged steps %d-%d d_loss stayed below %s while g_loss rose from "
+                                + "%s to %s; lower D's learning rate (d-lr) or raise its dropout (dropout)",
+                        Records.step(a), Records.step(b), Records.format(D_LOSS_LOW), value(a, "g_loss"),
+                        value(b, "g_loss"))));
+            }
+            inEpisode = hit;
+        }
+    }
+
+    private static boolean overpowered(List<Map<String, Object>> window) {
+        double gFirst = Records.number(window.get(0), "g_loss");
+        double gLast = Records.number(window.get(window.size() - 1), "g_loss");
+        return gLast > G_LOSS_HIGH && gLast > gFirst
+                && window.stream().allMatch(r -> Records.number(r, "d_loss") < D_LOSS_LOW);
+    }
+
+    private static void collapse(List<Map<String, Object>> records, List<Found> found) {
+        List<Map<String, Object>> d = records.stream()
+                .filter(r -> Records.step(r) != null && finite(r, "diversity")).toList();
+        int first = 0;
+        while (first < d.size() && Records.number(d.get(first), "diversity") <= 0) first++;
+        if (first >= d.size()) return;
+        double threshold = COLLAPSE_RATIO * Records.number(d.get(first), "diversity");
+        for (int i = first + 1; i < d.size(); i++) {
+            if (Records.number(d.get(i), "diversity") < threshold) {
+                found.add(new Found(Records.step(d.get(i)), String.format(
+                        "sample diversity fell to %s, below half its first value %s (step %d): G may be collapsing "
+                                + "onto a few outputs (mode collapse)", value(d.get(i), "diversity"),
+                        value(d.get(first), "diversity"), Records.step(d.get(first)))));
+                return;
+            }
+        }
+    }
+
+    private static boolean finite(Map<String, Object> r, String key) {
+        Double v = Records.number(r, key);
+        return v != null && Double.isFinite(v);
+    }
+
+    private static String value(Map<String, Object> r, String key) {
+        Double v = Records.number(r, key);
+        return v == null ? "absent" : Records.format(v);
+    }
+}
