@@ -145,6 +145,8 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - sessionStart) / 1e9;
         if (stopRequested && lastCheckpoint != s) {
+            INDArray grid = engine.generator().output(state.fixedLatents(), false);
+            run.write(RunFolder.SAMPLES + "/" + RunFolder.stepName(s) + ".png", ImageGrid.png(grid, GRID));
             checkpoint(engine, s, state.fixedLatents(), elapsedBefore + seconds);
             run.writeMetrics(metrics);
             out.printf("train: stopped at step %d; checkpoint written, continue with --resume%n", s);
