@@ -119,8 +119,7 @@ public final class Trainer {
             for (RunObserver o : observers) extra.putAll(o.afterRound(before, s, engine.generator()));
             // an interval fires in the round that reaches or passes its multiple
             if (crossed(before, s, config.sampleEvery()) || last) {
-                INDArray grid = engine.generator().output(state.fixedLatents(), false);
-                run.write(RunFolder.SAMPLES + "/" + RunFolder.stepName(s) + ".png", ImageGrid.png(grid, GRID));
+                INDArray grid = writeSamples(engine.generator(), state.fixedLatents(), s);
                 for (RunObserver o : observers) extra.putAll(o.afterSamples(s, grid));
             }
             if (crossed(before, s, config.logEvery()) || last || !extra.isEmpty()) {
@@ -145,8 +144,7 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - sessionStart) / 1e9;
         if (stopRequested && lastCheckpoint != s) {
-            INDArray grid = engine.generator().output(state.fixedLatents(), false);
-            run.write(RunFolder.SAMPLES + "/" + RunFolder.stepName(s) + ".png", ImageGrid.png(grid, GRID));
+            writeSamples(engine.generator(), state.fixedLatents(), s);
             checkpoint(engine, s, state.fixedLatents(), elapsedBefore + seconds);
             run.writeMetrics(metrics);
             out.printf("train: stopped at step %d; checkpoint written, continue with --resume%n", s);
@@ -230,6 +228,13 @@ public final class Trainer {
         }
         out.printf("train: resuming from %s%n", uri);
         return c;
+    }
+
+    /** samples/step-NNNNNN.png: G's outputs for the fixed latents; returns them. */
+    private INDArray writeSamples(MultiLayerNetwork generator, INDArray fixedLatents, long step) throws IOException {
+        INDArray grid = generator.output(fixedLatents, false);
+        run.write(RunFolder.SAMPLES + "/" + RunFolder.stepName(step) + ".png", ImageGrid.png(grid, GRID));
+        return grid;
     }
 
     private void checkpoint(TrainingEngine engine, long step, INDArray fixed, double elapsed) throws IOException {
