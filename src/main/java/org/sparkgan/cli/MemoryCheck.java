@@ -25,7 +25,11 @@ final class MemoryCheck {
     }
 
     static void requireOffHeapFor(TrainConfig c) {
-        long limit = Pointer.maxBytes();
+        requireOffHeapFor(c, Pointer.maxBytes());
+    }
+
+    /** @param limit the off-heap limit in bytes; 0 or less means none */
+    static void requireOffHeapFor(TrainConfig c, long limit) {
         long need = estimateOffHeapBytes(c);
         if (limit > 0 && limit < need) {
             throw new BadInputException(String.format("off-heap limit %,d MB is below the ~%,d MB that preset %s at "
