@@ -35,6 +35,7 @@ resume=()
 cat <<EOT
 
 demo: the run folder is $output
+  report (curves, samples over time, warnings):   $output/report.html
   samples (8x8 grids from one fixed latent batch): $output/samples/
   metrics, one JSON line per logged step:          $output/metrics.jsonl
   checkpoints:                                     $output/checkpoints/
