@@ -5,6 +5,7 @@ import org.sparkgan.bench.Bench;
 import org.sparkgan.data.BadInputException;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.model.Dcgan;
+import org.sparkgan.train.ComputeThreads;
 import org.sparkgan.train.TrainConfig;
 
 import java.util.ArrayList;
@@ -65,10 +66,7 @@ final class BenchCommand implements Command {
         TrainConfig config = TrainConfig.resolve(values);
         int warmup = positiveOrZero(args, "warmup"), iterations = positiveOrZero(args, "iterations");
         if (iterations == 0) throw new BadInputException("--iterations must be positive");
-        if (config.threads() > 0) {
-            org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(config.threads());
-            org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(config.threads());
-        }
+        ComputeThreads.pin(config.threads());
         List<Bench.Report> reports = new ArrayList<>();
         Dcgan.Convolutions layers = switch (args.string("layers")) {
             case "ops" -> Dcgan.Convolutions.OPS;

@@ -79,10 +79,7 @@ public final class Trainer {
     }
 
     public Summary train(Start start) throws IOException {
-        if (config.threads() > 0) {
-            Nd4j.getEnvironment().setMaxThreads(config.threads());
-            Nd4j.getEnvironment().setMaxMasterThreads(config.threads());
-        }
+        ComputeThreads.pin(config.threads());
         Checkpoint state = start == Start.RESUME ? resumeState() : freshState(start);
         List<Map<String, Object>> metrics = new ArrayList<>(run.readMetrics());
         metrics.removeIf(m -> ((Number) m.get("step")).longValue() > state.step()); // cut back to the checkpoint

@@ -9,6 +9,7 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkgan.train.ComputeThreads;
 import org.sparkgan.train.GanStep;
 import org.sparkgan.train.Seeds;
 
@@ -54,10 +55,7 @@ public final class GanTrainingWorker extends ParameterAveragingTrainingWorker {
 
     @Override
     public MultiLayerNetwork getInitialModel() {
-        if (threads > 0) {
-            Nd4j.getEnvironment().setMaxThreads(threads);
-            Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        }
+        ComputeThreads.pin(threads);
         NetworkBytes bytes = networks.value();
         generator = bytes.restoreGenerator();
         discriminator = bytes.restoreDiscriminator();
