@@ -19,13 +19,9 @@ while [[ $# -gt 0 ]]; do
     *) echo "demo: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-if [[ -z "$archive" ]]; then
-  "$root/data-prep/download-cifar10.sh" "$root/data"
-  archive="$root/data/cifar-10-binary.tar.gz"
-fi
 frogs="$root/data/cifar10-frog-parquet"
-if [[ ! -d "$frogs" ]]; then
-  "$root/submit-scripts/local.sh" prep --input "$archive" --output "$frogs" --classes frog
+if [[ ! -d "$frogs" ]]; then # prep-cifar10.sh downloads and verifies the archive when none is given
+  "$root/data-prep/prep-cifar10.sh" ${archive:+--archive "$archive"} --output "$frogs" --classes frog
 fi
 resume=()
 [[ -f "$output/config.json" ]] && resume=(--resume)
