@@ -141,17 +141,16 @@ final class TrainCommand implements Command {
                 System.out.printf("train: %,d %s images of class %s from %s cached on the executors as %d shards "
                         + "in %.1f s%n", rows, config.split(), config.className(), dataUri, config.workers(),
                         (System.nanoTime() - t0) / 1e9);
-                // the first images by id: the real grid, and the fixed reference set of eval-every
+                // the first images by id: the real grid, and eval-every's reference set and floor set
                 int onDriver = (int) Math.min(rows, Math.max(Trainer.GRID * Trainer.GRID,
-                        config.evalEvery() > 0 ? config.evalImages() : 0));
+                        config.evalEvery() > 0 ? 2L * config.evalImages() : 0));
                 INDArray firstImages = ImageTensors.toTensor(images.orderBy(CifarParquet.ID)
                         .select(CifarParquet.IMAGE).limit(onDriver).collectAsList().stream()
                         .map(r -> (byte[]) r.get(0)).toList());
                 JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
                 trainer = new Trainer(config, first(firstImages, Trainer.GRID * Trainer.GRID),
                         state -> new SparkEngine(sc, shards, config, state), run, provenance, System.out);
-                trainer.observe(new TrainingMonitor(first(firstImages, config.evalImages()), config.evalEvery(),
-                        config.seed()));
+                trainer.observe(monitor(config, firstImages));
             } else {
                 List<byte[]> images = CifarParquet.collectImages(spark, dataUri, config.split(), config.className());
                 provenance.put("data_rows", images.size());
@@ -159,9 +158,7 @@ final class TrainCommand implements Command {
                         config.split(), config.className(), dataUri, (System.nanoTime() - t0) / 1e9);
                 spark.stop(); // the single-JVM trainer needs no Spark
                 RealImages data = new RealImages(ImageTensors.toTensor(images), config.batchSize(), config.seed());
-                trainer = Trainer.local(config, data, run, provenance, System.out)
-                        .observe(new TrainingMonitor(first(data.all(), config.evalImages()), config.evalEvery(),
-                                config.seed()));
+                trainer = Trainer.local(config, data, run, provenance, System.out).observe(monitor(config, data.all()));
             }
             Trainer.Start start = resume ? Trainer.Start.RESUME : overwrite ? Trainer.Start.OVERWRITE : Trainer.Start.NEW;
             if (resume) updateConfigJson(run, config);
@@ -176,6 +173,13 @@ final class TrainCommand implements Command {
         } finally {
             spark.stop();
         }
+    }
+
+    /** SWD against the first eval-images real images; the next as many, when there are, give the floor. */
+    private static TrainingMonitor monitor(TrainConfig config, INDArray reals) {
+        long n = Math.min(config.evalImages(), reals.size(0));
+        INDArray floorSet = reals.size(0) >= 2 * n ? reals.get(NDArrayIndex.interval(n, 2 * n)) : null;
+        return new TrainingMonitor(first(reals, n), floorSet, config.evalEvery(), config.seed());
     }
 
     private static INDArray first(INDArray images, long n) {

@@ -10,19 +10,24 @@ import java.util.Map;
 /**
  * Quality numbers during training: the pairwise diversity of every fixed-latent grid (a falling value signals mode
  * collapse), and every {@code evalEvery} steps the Sliced Wasserstein Distance of generated images against a fixed
- * set of real ones (same latents and descriptor seed each time, so values are comparable over the run).
+ * set of real ones (same latents and descriptor seed each time, so values are comparable over the run), beside a
+ * real-vs-real floor: the same distance between that set and as many other real images, computed once.
  */
 public final class TrainingMonitor implements RunObserver {
     private final INDArray reference;
+    private final INDArray otherReals;
     private final int evalEvery;
     private final long seed;
+    private SlicedWasserstein.Result floor;
 
     /**
-     * @param reference real images (NCHW, [-1, 1]) the generated ones are compared with; their count is N
-     * @param evalEvery steps between SWD evaluations; 0 for none
+     * @param reference  real images (NCHW, [-1, 1]) the generated ones are compared with; their count is N
+     * @param otherReals N other real images for the floor, or null for none
+     * @param evalEvery  steps between SWD evaluations; 0 for none
      */
-    public TrainingMonitor(INDArray reference, int evalEvery, long seed) {
+    public TrainingMonitor(INDArray reference, INDArray otherReals, int evalEvery, long seed) {
         this.reference = reference;
+        this.otherReals = otherReals;
         this.evalEvery = evalEvery;
         this.seed = seed;
     }
@@ -38,6 +43,10 @@ public final class TrainingMonitor implements RunObserver {
         for (SlicedWasserstein.Level level : swd.levels()) m.put("swd_level" + level.resolution(), level.value());
         m.put("swd_avg", swd.average());
         m.put("swd_images", n);
+        if (otherReals != null) {
+            if (floor == null) floor = SlicedWasserstein.distance(otherReals, reference, seed);
+            m.put("swd_floor_avg", floor.average());
+        }
         return m;
     }
 

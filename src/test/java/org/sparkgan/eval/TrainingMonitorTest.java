@@ -30,7 +30,8 @@ class TrainingMonitorTest {
                 "eval-images", "32");
         RunFolder run = RunFolder.at(dir.toString(), new Configuration());
         Trainer.local(c, new RealImages(frogs, c.batchSize(), c.seed()), run, Map.of(), new PrintStream(new ByteArrayOutputStream()))
-                .observe(new TrainingMonitor(frogs.get(NDArrayIndex.interval(0, 32)), c.evalEvery(), c.seed()))
+                .observe(new TrainingMonitor(frogs.get(NDArrayIndex.interval(0, 32)),
+                        frogs.get(NDArrayIndex.interval(32, 64)), c.evalEvery(), c.seed()))
                 .train(Trainer.Start.NEW);
         List<Map<String, Object>> m = run.readMetrics();
         assertEquals(4, m.size());
@@ -43,6 +44,9 @@ class TrainingMonitorTest {
         assertTrue(swd > 0 && Double.isFinite(swd));
         assertEquals(32, ((Number) m.get(1).get("swd_images")).intValue());
         assertTrue(m.get(1).containsKey("swd_level32") && m.get(1).containsKey("swd_level16"));
+        double floor = ((Number) m.get(1).get("swd_floor_avg")).doubleValue();
+        assertTrue(floor > 0 && floor < swd, "real-vs-real floor " + floor + " below an untrained G's " + swd);
+        assertEquals(floor, ((Number) m.get(3).get("swd_floor_avg")).doubleValue(), "computed once");
         assertFalse(((Number) m.get(3).get("diversity")).doubleValue() <= 0);
     }
 }
