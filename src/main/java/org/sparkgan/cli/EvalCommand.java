@@ -60,8 +60,8 @@ final class EvalCommand implements Command {
     @Override
     public void run(ParsedArgs args) throws Exception {
         String checkpointUri = args.required("checkpoint"), reference = args.required("reference");
-        int n = GenerateCommand.positiveInt(args, "images");
-        long seed = GenerateCommand.longValue(args, "seed");
+        int n = args.integer("images", 1);
+        long seed = args.longValue("seed");
         String split = args.string("split");
         if (!CifarParquet.SPLITS.contains(split)) {
             throw new BadInputException("--split: unknown split '" + split + "' (expected train or test)");

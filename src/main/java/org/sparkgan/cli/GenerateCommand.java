@@ -4,16 +4,12 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkgan.data.BadInputException;
 import org.sparkgan.eval.GeneratorSamples;
 import org.sparkgan.io.ImageGrid;
 import org.sparkgan.train.Checkpoint;
 
-import javax.imageio.ImageIO;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -58,8 +54,8 @@ final class GenerateCommand implements Command {
     @Override
     public void run(ParsedArgs args) throws Exception {
         String checkpointUri = args.required("checkpoint"), output = args.required("output");
-        int count = positiveInt(args, "count");
-        long seed = longValue(args, "seed");
+        int count = args.integer("count", 1);
+        long seed = args.longValue("seed");
         boolean grid = args.flag("grid"), interpolate = args.flag("interpolate");
         if (grid && interpolate) throw new BadInputException("--grid and --interpolate exclude each other");
         if (interpolate && count < 2) throw new BadInputException("--interpolate needs --count of at least 2");
@@ -89,57 +85,17 @@ final class GenerateCommand implements Command {
                 System.out.printf("generate: wrote grid.png (%d images, %d columns, seed %d) to %s%n", count, columns,
                         seed, dir);
             } else {
-                float[] values = images.castTo(DataType.FLOAT).dup('c').data().asFloat();
-                int h = (int) images.size(2), w = (int) images.size(3);
                 for (int i = 0; i < count; i++) {
-                    write(fs, new Path(dir, String.format(Locale.ROOT, "image-%04d.png", i)), png(values, i * 3 * h * w, h, w));
+                    write(fs, new Path(dir, String.format(Locale.ROOT, "image-%04d.png", i)), ImageGrid.image(images, i));
                 }
                 System.out.printf("generate: wrote %d images (image-0000.png ...; seed %d) to %s%n", count, seed, dir);
             }
         }
     }
 
-    /** One RGB image from NCHW values starting at {@code offset}, mapped to bytes as {@link ImageGrid} maps them. */
-    private static byte[] png(float[] values, int offset, int h, int w) throws IOException {
-        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        int plane = h * w;
-        for (int p = 0; p < plane; p++) {
-            int rgb = (toByte(values[offset + p]) << 16) | (toByte(values[offset + plane + p]) << 8)
-                    | toByte(values[offset + 2 * plane + p]);
-            image.setRGB(p % w, p / w, rgb);
-        }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", bytes);
-        return bytes.toByteArray();
-    }
-
-    private static int toByte(float x) {
-        return Math.round((Math.max(-1f, Math.min(1f, x)) + 1f) * 127.5f);
-    }
-
     private static void write(FileSystem fs, Path path, byte[] content) throws IOException {
         try (FSDataOutputStream out = fs.create(path, true)) {
             out.write(content);
-        }
-    }
-
-    static int positiveInt(ParsedArgs args, String name) {
-        String v = args.string(name);
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n > 0) return n;
-        } catch (NumberFormatException e) {
-            // the message below says what is expected
-        }
-        throw new BadInputException("--" + name + " must be a positive whole number, got '" + v + "'");
-    }
-
-    static long longValue(ParsedArgs args, String name) {
-        String v = args.string(name);
-        try {
-            return Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            throw new BadInputException("--" + name + " must be a whole number, got '" + v + "'");
         }
     }
 }

@@ -74,6 +74,27 @@ public final class ParsedArgs {
         return v;
     }
 
+    /** A whole number of at least {@code min}; anything else is a one-line error naming the option. */
+    public int integer(String name, int min) {
+        String v = string(name);
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= min) return n;
+        } catch (NumberFormatException | NullPointerException e) {
+            // the message below says what is expected
+        }
+        throw new BadInputException(command + ": --" + name + " must be a whole number >= " + min + ", got '" + v + "'");
+    }
+
+    public long longValue(String name) {
+        String v = string(name);
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new BadInputException(command + ": --" + name + " must be a whole number, got '" + v + "'");
+        }
+    }
+
     public boolean flag(String name) {
         return Boolean.parseBoolean(string(name));
     }

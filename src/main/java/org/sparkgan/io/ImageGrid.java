@@ -18,14 +18,23 @@ public final class ImageGrid {
 
     /** A grid of {@code columns} images per row; values outside [-1, 1] are clipped. */
     public static byte[] png(INDArray images, int columns) {
+        return png(images, columns, GAP);
+    }
+
+    /** Image {@code index} of the batch alone, without a border. */
+    public static byte[] image(INDArray images, int index) {
+        return png(images.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(index, index + 1)), 1, 0);
+    }
+
+    private static byte[] png(INDArray images, int columns, int gap) {
         int n = (int) images.size(0), h = (int) images.size(2), w = (int) images.size(3);
         int rows = (n + columns - 1) / columns;
-        BufferedImage out = new BufferedImage(columns * (w + GAP) + GAP, rows * (h + GAP) + GAP, BufferedImage.TYPE_INT_RGB);
+        BufferedImage out = new BufferedImage(columns * (w + gap) + gap, rows * (h + gap) + gap, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < out.getHeight(); y++) for (int x = 0; x < out.getWidth(); x++) out.setRGB(x, y, BACKGROUND);
         float[] v = images.castTo(DataType.FLOAT).dup('c').data().asFloat();
         int plane = h * w;
         for (int i = 0; i < n; i++) {
-            int ox = GAP + (i % columns) * (w + GAP), oy = GAP + (i / columns) * (h + GAP);
+            int ox = gap + (i % columns) * (w + gap), oy = gap + (i / columns) * (h + gap);
             int base = i * 3 * plane;
             for (int p = 0; p < plane; p++) {
                 int rgb = (toByte(v[base + p]) << 16) | (toByte(v[base + plane + p]) << 8) | toByte(v[base + 2 * plane + p]);

@@ -110,7 +110,7 @@ class EvalCommandTest {
         TrainCommandTest.assertRefused(eval("--class", "cat"), "no test images of class cat");
         TrainCommandTest.assertRefused(eval("--class", "toad"), "unknown CIFAR-10 class 'toad'");
         TrainCommandTest.assertRefused(eval("--split", "validation"), "unknown split 'validation'");
-        TrainCommandTest.assertRefused(eval("--images", "0"), "--images must be a positive whole number");
+        TrainCommandTest.assertRefused(eval("--images", "0"), "--images must be a whole number >= 1");
         TrainCommandTest.assertRefused(MainTest.run("eval", "--reference", frogs), "--checkpoint is required");
     }
 }

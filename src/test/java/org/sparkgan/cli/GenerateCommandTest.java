@@ -98,7 +98,7 @@ class GenerateCommandTest {
     @Test
     void badInputIsOneLine() {
         String out = dir.resolve("refused").toString();
-        TrainCommandTest.assertRefused(generate(out, "--count", "0"), "--count must be a positive whole number");
+        TrainCommandTest.assertRefused(generate(out, "--count", "0"), "--count must be a whole number >= 1");
         TrainCommandTest.assertRefused(generate(out, "--grid", "--interpolate"), "exclude each other");
         TrainCommandTest.assertRefused(generate(out, "--interpolate", "--count", "1"), "at least 2");
         TrainCommandTest.assertRefused(generate(out, "--seed", "x"), "--seed must be a whole number");
