@@ -161,7 +161,6 @@ final class TrainCommand implements Command {
                 trainer = Trainer.local(config, data, run, provenance, System.out).observe(monitor(config, data.all()));
             }
             Trainer.Start start = resume ? Trainer.Start.RESUME : overwrite ? Trainer.Start.OVERWRITE : Trainer.Start.NEW;
-            if (resume) updateConfigJson(run, config);
             trainer.observe(new ReportObserver(run));
             if (timeLimitMinutes > 0) stopAfter(trainer, timeLimitMinutes);
             Trainer.Summary s = trainer.trainWithSignalHandling(start);
@@ -217,17 +216,6 @@ final class TrainCommand implements Command {
         }
         Map<String, Object> json = run.readJson(RunFolder.CONFIG);
         return stringValues((Map<String, Object>) json.get("config"));
-    }
-
-    /** On resume, config.json records the run options now in force (steps and intervals may have changed). */
-    @SuppressWarnings("unchecked")
-    private static void updateConfigJson(RunFolder run, TrainConfig config) throws IOException {
-        Map<String, Object> json = new LinkedHashMap<>(run.readJson(RunFolder.CONFIG));
-        json.put("config", config.values());
-        Map<String, Object> provenance = new LinkedHashMap<>((Map<String, Object>) json.getOrDefault("provenance", Map.of()));
-        provenance.put("resumed_at", java.time.Instant.now().toString());
-        json.put("provenance", provenance);
-        run.writeJson(RunFolder.CONFIG, json);
     }
 
     @SuppressWarnings("unchecked")

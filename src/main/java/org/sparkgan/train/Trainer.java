@@ -223,6 +223,14 @@ public final class Trainer {
                 throw new BadInputException("cannot resume " + run.root() + ": " + key + " was " + was + ", now " + now);
             }
         }
+        // config.json records the options now in force (steps and intervals may have changed)
+        Map<String, Object> json = new LinkedHashMap<>(run.readJson(RunFolder.CONFIG));
+        json.put("config", config.values());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> prov = new LinkedHashMap<>((Map<String, Object>) json.getOrDefault("provenance", Map.of()));
+        prov.put("resumed_at", Instant.now().toString());
+        json.put("provenance", prov);
+        run.writeJson(RunFolder.CONFIG, json);
         out.printf("train: resuming from %s%n", uri);
         return c;
     }

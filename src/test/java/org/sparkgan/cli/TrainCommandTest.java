@@ -62,9 +62,11 @@ class TrainCommandTest {
         assertEquals(4, Files.readAllLines(Path.of(run, "metrics.jsonl")).size());
         assertTrue(Files.readString(Path.of(run, "config.json")).contains("\"steps\" : \"4\""));
 
+        String configBefore = Files.readString(Path.of(run, "config.json"));
         MainTest.Result mismatch = MainTest.run("train", "--output", run, "--resume", "--steps", "6", "--preset", "seed");
         assertEquals(2, mismatch.status());
         assertTrue(mismatch.err().contains("different model or data"), mismatch.err());
+        assertEquals(configBefore, Files.readString(Path.of(run, "config.json")), "a refused resume changes nothing");
     }
 
     @Test
