@@ -23,8 +23,8 @@ final class SparkSessions {
     }
 
     /**
-     * @param training configure what distributed training needs: Kryo with ND4J's registrator (it must be set before
-     *                 the context starts) and one ND4J thread pool per task
+     * @param training configure what distributed training needs: Kryo with {@link KryoRegistration} (ND4J's
+     *                 registrator and the records that travel), which must be set before the context starts
      */
     static SparkSession start(String appName, String master, boolean training) {
         SparkConf conf = new SparkConf();
