@@ -3,13 +3,13 @@ package org.sparkgan.data;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkgan.testing.MiniHdfs;
 import org.sparkgan.testing.TestData;
 import org.sparkgan.testing.TestSpark;
 
@@ -26,21 +26,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PrepHdfsTest {
     @TempDir
     static java.nio.file.Path base;
-    static MiniDFSCluster hdfs;
+    static MiniHdfs hdfs;
     static String root;
 
     @BeforeAll
     static void startHdfs() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toString());
-        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        hdfs.waitActive();
-        root = "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
+        hdfs = MiniHdfs.start(base);
+        root = hdfs.uri();
     }
 
     @AfterAll
     static void stopHdfs() {
-        if (hdfs != null) hdfs.shutdown();
+        if (hdfs != null) hdfs.close();
     }
 
     @Test

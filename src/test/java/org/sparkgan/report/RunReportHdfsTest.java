@@ -1,12 +1,12 @@
 package org.sparkgan.report;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkgan.io.RunFolder;
+import org.sparkgan.testing.MiniHdfs;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -24,24 +24,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RunReportHdfsTest {
     @TempDir
     static Path base;
-    static MiniDFSCluster hdfs;
+    static MiniHdfs hdfs;
 
     @BeforeAll
     static void startHdfs() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toString());
-        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        hdfs.waitActive();
+        hdfs = MiniHdfs.start(base);
     }
 
     @AfterAll
     static void stopHdfs() {
-        if (hdfs != null) hdfs.shutdown();
+        if (hdfs != null) hdfs.close();
     }
 
     @Test
     void writesTheReportIntoAnHdfsRunFolder() throws Exception {
-        RunFolder run = RunFolder.at("hdfs://127.0.0.1:" + hdfs.getNameNodePort() + "/runs/a", new Configuration());
+        RunFolder run = RunFolder.at(hdfs.uri() + "/runs/a", new Configuration());
         run.writeJson(RunFolder.CONFIG, Map.of("config", Map.of("preset", "small"), "provenance", Map.of("data_rows", 5)));
         List<Map<String, Object>> records = new ArrayList<>();
         for (long step = 1; step <= 3; step++) {

@@ -1,7 +1,6 @@
 package org.sparkgan.train.spark;
 
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,6 +11,7 @@ import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.PrepJob;
 import org.sparkgan.data.PrepOptions;
 import org.sparkgan.io.RunFolder;
+import org.sparkgan.testing.MiniHdfs;
 import org.sparkgan.testing.TestData;
 import org.sparkgan.testing.TestSpark;
 
@@ -28,22 +28,19 @@ class DistributedTrainTest {
     @TempDir
     static Path dir;
     static String frogs;
-    static MiniDFSCluster hdfs;
+    static MiniHdfs hdfs;
 
     @BeforeAll
     static void setUp() throws Exception {
         frogs = dir.resolve("frogs").toString();
         PrepJob.run(TestSpark.session(), new PrepOptions(TestData.frogs("test").toString(), frogs,
                 CifarClasses.parseList("frog"), CifarParquet.SPLITS, "train", false));
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.resolve("hdfs").toString());
-        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        hdfs.waitActive();
+        hdfs = MiniHdfs.start(dir.resolve("hdfs"));
     }
 
     @AfterAll
     static void tearDown() {
-        if (hdfs != null) hdfs.shutdown();
+        if (hdfs != null) hdfs.close();
     }
 
     static MainTest.Result train(String output, String... more) {
@@ -86,7 +83,7 @@ class DistributedTrainTest {
 
     @Test
     void writesTheRunFolderToHdfs() throws Exception {
-        String output = "hdfs://127.0.0.1:" + hdfs.getNameNodePort() + "/runs/frogs";
+        String output = hdfs.uri() + "/runs/frogs";
         MainTest.Result r = train(output, "--steps", "4");
         assertEquals(0, r.status(), r.err());
         assertRunFolder(RunFolder.at(output, new Configuration()), 4);
