@@ -11,13 +11,15 @@ import java.util.Map;
  * Quality numbers during training: the pairwise diversity of every fixed-latent grid (a falling value signals mode
  * collapse), and every {@code evalEvery} steps the Sliced Wasserstein Distance of generated images against a fixed
  * set of real ones (same latents and descriptor seed each time, so values are comparable over the run), beside a
- * real-vs-real floor: the same distance between that set and as many other real images, computed once.
+ * real-vs-real floor: the same distance between that set and as many other real images, computed once. Because SWD's
+ * per-set normalisation hides a global colour shift, every grid's per-channel mean is recorded beside the real one.
  */
 public final class TrainingMonitor implements RunObserver {
     private final INDArray reference;
     private final INDArray otherReals;
     private final int evalEvery;
     private final long seed;
+    private final ColourStats realColours;
     private SlicedWasserstein.Result floor;
 
     /**
@@ -30,6 +32,7 @@ public final class TrainingMonitor implements RunObserver {
         this.otherReals = otherReals;
         this.evalEvery = evalEvery;
         this.seed = seed;
+        this.realColours = ColourStats.of(reference);
     }
 
     @Override
@@ -52,6 +55,14 @@ public final class TrainingMonitor implements RunObserver {
 
     @Override
     public Map<String, Object> afterSamples(long step, INDArray grid) {
-        return Map.of("diversity", Diversity.meanPairwiseDistance(grid));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("diversity", Diversity.meanPairwiseDistance(grid));
+        ColourStats colours = ColourStats.of(grid);
+        String[] channels = {"r", "g", "b"};
+        for (int c = 0; c < channels.length; c++) {
+            m.put("grid_mean_" + channels[c], colours.mean().get(c));
+            m.put("real_mean_" + channels[c], realColours.mean().get(c));
+        }
+        return m;
     }
 }

@@ -196,6 +196,18 @@ public final class RunReport {
                     + "grid. A fall below the dashed line suggests the generator is collapsing onto a few outputs.");
         }
 
+        if (!points(records, "grid_mean_r").isEmpty()) {
+            SvgChart colours = new SvgChart("Colour", "step", "channel mean ([-1, 1])");
+            String[][] channels = {{"r", "red", "#d62728"}, {"g", "green", "#2ca02c"}, {"b", "blue", "#1f77b4"}};
+            for (String[] ch : channels) {
+                colours.add(series(records, "grid_mean_" + ch[0], ch[1] + " of the sample grid", ch[2]));
+                colours.add(new SvgChart.Series(ch[1] + " of real images", ch[2], true, points(records, "real_mean_" + ch[0])));
+            }
+            shown += figure(sb, colours, "Per-channel mean of the sample grid (solid) and of real images (dashed). "
+                    + "SWD normalises each set's colours away, so a generator that is globally too dark or too green "
+                    + "shows here, not there.");
+        }
+
         shown += figure(sb, new SvgChart("Throughput", "step", "images/s")
                         .add(series(records, "images_per_sec", "real images per second", PALETTE[0])),
                 "Real images trained on per second, all workers together, averaged over each logging interval.");

@@ -48,5 +48,10 @@ class TrainingMonitorTest {
         assertTrue(floor > 0 && floor < swd, "real-vs-real floor " + floor + " below an untrained G's " + swd);
         assertEquals(floor, ((Number) m.get(3).get("swd_floor_avg")).doubleValue(), "computed once");
         assertFalse(((Number) m.get(3).get("diversity")).doubleValue() <= 0);
+        for (String channel : List.of("r", "g", "b")) {
+            double grid = ((Number) m.get(3).get("grid_mean_" + channel)).doubleValue();
+            double real = ((Number) m.get(3).get("real_mean_" + channel)).doubleValue();
+            assertTrue(Math.abs(grid) <= 1 && Math.abs(real) <= 1, channel);
+        }
     }
 }

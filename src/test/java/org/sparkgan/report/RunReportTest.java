@@ -65,6 +65,10 @@ class RunReportTest {
             swd.put("swd_floor_avg", 12.5);
             swd.put("swd_images", 1000);
             swd.put("diversity", 40.0 - step);
+            for (String channel : List.of("r", "g", "b")) {
+                swd.put("grid_mean_" + channel, -0.5 + 0.1 * step);
+                swd.put("real_mean_" + channel, -0.1);
+            }
             metrics.add(swd);
         }
         metrics.get(3).put("warnings", List.of(WARNING));
@@ -88,7 +92,7 @@ class RunReportTest {
         List<Document> charts = ReportPages.charts(html);
         List<String> titles = charts.stream().map(d -> d.getDocumentElement().getAttribute("aria-label")).toList();
         assertEquals(List.of("Losses", "D accuracy", "Sliced Wasserstein distance (SWD ×1000)", "Sample diversity",
-                "Throughput", "Time per step"), titles);
+                "Colour", "Throughput", "Time per step"), titles);
         for (Document d : charts) {
             assertTrue(d.getElementsByTagName("polyline").getLength() > 0, "lines drawn");
             assertTrue(d.getElementsByTagName("text").getLength() > 10, "tick labels and legend");
