@@ -7,7 +7,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkgan.data.BadInputException;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 

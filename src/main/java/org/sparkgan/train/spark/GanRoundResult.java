@@ -22,18 +22,6 @@ public final class GanRoundResult extends ParameterAveragingTrainingResult {
         this.computeSeconds = computeSeconds;
     }
 
-    public int worker() {
-        return worker;
-    }
-
-    public GanStep.Result last() {
-        return last;
-    }
-
-    public double computeSeconds() {
-        return computeSeconds;
-    }
-
     /** dl4j-spark's results are not Serializable (it aggregates them on the executors): this copy travels. */
     public Outcome outcome() {
         return new Outcome(worker, getParameters().dup().data().asFloat(), getUpdaterState().dup().data().asFloat(),
