@@ -110,17 +110,21 @@ public final class Dcgan {
     private record Convs(Convolutions impl, double alpha) {
         Layer conv(int nIn, int nOut, int kernel, int stride, boolean same, boolean tanh) {
             if (impl == Convolutions.OPS) {
-                return OpConvolution.conv(nIn, nOut, kernel, stride, same, tanh ? "tanh" : "leakyrelu", alpha);
+                return OpConvolution.conv(nIn, nOut, kernel, stride, same, activation(tanh));
             }
             return new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nIn(nIn).nOut(nOut)
                     .convolutionMode(same ? ConvolutionMode.Same : ConvolutionMode.Truncate)
-                    .activation(tanh ? Activation.TANH.getActivationFunction() : new ActivationLReLU(alpha)).build();
+                    .activation(activation(tanh)).build();
+        }
+
+        IActivation activation(boolean tanh) {
+            return tanh ? Activation.TANH.getActivationFunction() : new ActivationLReLU(alpha);
         }
 
         Layer upsample(int nIn, int nOut, int kernel, int stride) {
-            if (impl == Convolutions.OPS) return OpConvolution.transposed(nIn, nOut, kernel, stride, "leakyrelu", alpha);
+            if (impl == Convolutions.OPS) return OpConvolution.transposed(nIn, nOut, kernel, stride, activation(false));
             return new Deconvolution2D.Builder().nIn(nIn).nOut(nOut).kernelSize(kernel, kernel).stride(stride, stride)
-                    .convolutionMode(ConvolutionMode.Same).activation(new ActivationLReLU(alpha)).build();
+                    .convolutionMode(ConvolutionMode.Same).activation(activation(false)).build();
         }
     }
 }
