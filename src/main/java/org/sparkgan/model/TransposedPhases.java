@@ -10,11 +10,13 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 /**
  * A 'same' transposed convolution (kernel k, stride s) as one ordinary convolution — the sub-pixel form.
  * <p>Output pixel o = s·m + r of a transposed convolution sums input pixels i with kernel taps t where
- * o = s·i + t − p, p = (k − s)/2. For each phase r only k/s taps contribute, from k/s consecutive input pixels.
- * So the s² phases (r_h, r_w) are s² small (k/s)×(k/s) convolutions, run as one convolution with s²·out filters
- * ({@link #kernel}); each phase's output map is then cut from a window of that result and interleaved into the
- * s-times larger image ({@link #interleave}). libnd4j's own deconv2d ran at ~23 GFLOP/s here, and a convolution on
- * the zero-spread input does s² times the work; this form does (1 + 1/side)² times the true work, at conv2d's speed.
+ * o = s·i + t − p, p = (k − s)/2. For each output phase r only k/s taps contribute, from k/s consecutive input
+ * pixels starting at m − jMax(r). So the s² phases (r_h, r_w) are s² small (k/s)×(k/s) convolutions, run as one
+ * convolution with s²·out filters ({@link #kernel}); each phase's map is cut from a window of its result and
+ * interleaved into the s-times larger image ({@link #interleave}). libnd4j's own deconv2d ran at ~23 GFLOP/s here
+ * and a convolution over the zero-spread input does s² times the work; this form does (1 + 1/side)² times the true
+ * work at conv2d's speed.
+ * <p>Counted from the kernel's far end, phase r's taps are s·a + slot(r), a = 0..k/s−1.
  */
 final class TransposedPhases {
     final int stride;
@@ -22,19 +24,24 @@ final class TransposedPhases {
     final int taps;
     /** Padding on every side of the input for the phase convolution. */
     final int padding;
-    private final int overhang;
-    private final int[] jMax;
+    private final int kernel;
+    /** Where output phase r's filters sit among the s phase slots of one axis. */
+    private final int[] slot;
+    /** Where output phase r's window starts in the phase convolution's output. */
     private final int[] windowStart;
 
     TransposedPhases(int kernel, int stride) {
+        this.kernel = kernel;
         this.stride = stride;
         this.taps = kernel / stride;
-        this.overhang = (kernel - stride) / 2;
-        jMax = new int[stride];
+        int overhang = (kernel - stride) / 2;
+        int[] jMax = new int[stride];
         int minOffset = Integer.MAX_VALUE, maxOffset = Integer.MIN_VALUE;
+        slot = new int[stride];
         for (int r = 0; r < stride; r++) {
             jMax[r] = Math.floorDiv(kernel - 1 - r - overhang, stride);
-            minOffset = Math.min(minOffset, -jMax[r]); // phase r reads input pixels m - jMax[r] .. m - jMax[r] + taps - 1
+            slot[r] = Math.floorMod(kernel - 1 - r - overhang, stride);
+            minOffset = Math.min(minOffset, -jMax[r]);
             maxOffset = Math.max(maxOffset, -jMax[r]);
         }
         padding = Math.max(-minOffset, maxOffset + taps - 1);
@@ -42,30 +49,25 @@ final class TransposedPhases {
         for (int r = 0; r < stride; r++) windowStart[r] = -jMax[r] + padding;
     }
 
-    /** The tap of the full kernel that phase r applies at position a of its own kernel. */
-    private int tap(int r, int a) {
-        return stride * (jMax[r] - a) + r + overhang;
-    }
-
     /** Side of the phase convolution's output for an input of side {@code side}. */
     long convolvedSide(long side) {
         return side + 2L * padding - taps + 1;
     }
 
-    /** [k, k, out, in] → the phase convolution's kernel [k/s, k/s, in, s²·out], phases in (r_h, r_w) order. */
+    /** [k, k, out, in] → the phase convolution's kernel [k/s, k/s, in, s²·out], filters grouped by phase slot. */
     INDArray kernel(INDArray weight) {
         long out = weight.size(2), in = weight.size(3);
         INDArray phases = Nd4j.createUninitialized(weight.dataType(), taps, taps, in, (long) stride * stride * out);
-        forEachTap((a, b, phase, th, tw) -> phases.get(point(a), point(b), all(), interval(phase * out, (phase + 1) * out))
+        forEachTap((a, b, slotIndex, th, tw) -> phases.get(point(a), point(b), all(), interval(slotIndex * out, (slotIndex + 1) * out))
                 .assign(weight.get(point(th), point(tw), all(), all()).transpose()));
         return phases;
     }
 
-    /** Writes the gradient of {@link #kernel}'s result back in the [k, k, out, in] layout. */
+    /** Writes the gradient of {@link #kernel}'s result into {@code weightGradient} [k, k, out, in]. */
     void foldKernelGradient(INDArray phaseGradient, INDArray weightGradient) {
         long out = weightGradient.size(2);
-        forEachTap((a, b, phase, th, tw) -> weightGradient.get(point(th), point(tw), all(), all())
-                .assign(phaseGradient.get(point(a), point(b), all(), interval(phase * out, (phase + 1) * out)).transpose()));
+        forEachTap((a, b, slotIndex, th, tw) -> weightGradient.get(point(th), point(tw), all(), all())
+                .assign(phaseGradient.get(point(a), point(b), all(), interval(slotIndex * out, (slotIndex + 1) * out)).transpose()));
     }
 
     INDArray bias(INDArray bias) {
@@ -73,7 +75,8 @@ final class TransposedPhases {
     }
 
     void foldBiasGradient(INDArray phaseGradient, INDArray biasGradient) {
-        biasGradient.assign(phaseGradient.reshape((long) stride * stride, biasGradient.length()).sum(0).reshape(biasGradient.shape()));
+        biasGradient.assign(phaseGradient.reshape((long) stride * stride, biasGradient.length()).sum(0)
+                .reshape(biasGradient.shape()));
     }
 
     /** [B, s²·out, Q, Q] phase outputs → {@code image} [B, out, s·side, s·side] ('c' order). */
@@ -84,41 +87,48 @@ final class TransposedPhases {
         for (int rh = 0; rh < stride; rh++) {
             for (int rw = 0; rw < stride; rw++) {
                 image6.get(all(), all(), all(), point(rh), all(), point(rw))
-                        .assign(phases6.get(all(), point(rh), point(rw), all(),
-                                interval(windowStart[rh], windowStart[rh] + side), interval(windowStart[rw], windowStart[rw] + side)));
+                        .assign(phases6.get(all(), point(slot[rh]), point(slot[rw]), all(),
+                                interval(windowStart[rh], windowStart[rh] + side),
+                                interval(windowStart[rw], windowStart[rw] + side)));
             }
         }
     }
 
     /** The gradient of {@link #interleave}: [B, out, s·side, s·side] → [B, s²·out, Q, Q], zero outside the windows. */
     INDArray scatter(INDArray imageGradient, long side) {
-        long batch = imageGradient.size(0), out = imageGradient.size(1), q = convolvedSide(side);
-        INDArray phases = Nd4j.zeros(imageGradient.dataType(), batch, (long) stride * stride * out, q, q);
-        INDArray phases6 = phases.reshape('c', batch, stride, stride, out, q, q);
-        INDArray image6 = imageGradient.dup('c').reshape('c', batch, out, side, stride, side, stride);
+        long batch = imageGradient.size(0), out = imageGradient.size(1);
+        INDArray image6 = imageGradient.reshape('c', batch, out, side, stride, side, stride);
+        int q = (int) convolvedSide(side);
+        INDArray[] slots = new INDArray[stride * stride];
         for (int rh = 0; rh < stride; rh++) {
             for (int rw = 0; rw < stride; rw++) {
-                phases6.get(all(), point(rh), point(rw), all(),
-                                interval(windowStart[rh], windowStart[rh] + side), interval(windowStart[rw], windowStart[rw] + side))
-                        .assign(image6.get(all(), all(), all(), point(rh), all(), point(rw)));
+                INDArray phase = image6.get(all(), all(), all(), point(rh), all(), point(rw));
+                slots[slot[rh] * stride + slot[rw]] = Nd4j.pad(phase, new int[][]{{0, 0}, {0, 0},
+                        {windowStart[rh], q - (int) side - windowStart[rh]}, {windowStart[rw], q - (int) side - windowStart[rw]}});
             }
         }
-        return phases;
+        return Nd4j.concat(1, slots);
     }
 
     private interface TapVisitor {
-        void visit(int a, int b, long phase, int th, int tw);
+        void visit(int a, int b, long slotIndex, int th, int tw);
     }
 
+    /** Visits every tap (th, tw) of the full kernel with its place (a, b) in the kernel of its phase slot. */
     private void forEachTap(TapVisitor visitor) {
         for (int rh = 0; rh < stride; rh++) {
             for (int rw = 0; rw < stride; rw++) {
                 for (int a = 0; a < taps; a++) {
                     for (int b = 0; b < taps; b++) {
-                        visitor.visit(a, b, (long) rh * stride + rw, tap(rh, a), tap(rw, b));
+                        visitor.visit(a, b, (long) slot[rh] * stride + slot[rw], tap(rh, a), tap(rw, b));
                     }
                 }
             }
         }
+    }
+
+    /** The tap of the full kernel that output phase r applies at position a of its phase kernel. */
+    private int tap(int r, int a) {
+        return kernel - 1 - (stride * a + slot[r]);
     }
 }
