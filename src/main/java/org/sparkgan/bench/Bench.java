@@ -72,7 +72,7 @@ public final class Bench {
     public static Report singleJvm(TrainConfig c, Dcgan.Convolutions layers, int warmup, int iterations) {
         MultiLayerNetwork g = Dcgan.generator(c.model(), c.optimizer(), 1, layers);
         MultiLayerNetwork d = Dcgan.discriminator(c.model(), c.optimizer(), 2, layers);
-        GanStep step = new GanStep(g, d, c.model().latentDim(), c.labelNoise());
+        GanStep step = new GanStep(g, d, c);
         INDArray reals = Nd4j.rand(DataType.FLOAT, c.batchSize(), 3, 32, 32).muli(2).subi(1);
         for (int i = 0; i < warmup; i++) step.run(reals, Seeds.derive(c.seed(), i));
         double[] fake = new double[iterations], dStep = new double[iterations], gStep = new double[iterations],

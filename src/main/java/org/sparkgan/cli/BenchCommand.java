@@ -21,6 +21,7 @@ final class BenchCommand implements Command {
             Option.value("warmup", "N", "2", "unmeasured iterations (rounds on Spark) first"),
             Option.value("iterations", "N", "5", "measured iterations (rounds on Spark)"),
             Option.value("threads", "N", "0", "ND4J threads per JVM or task (0: ND4J's default)"),
+            Option.value("reuse-fakes", "BOOL", "false", "true: G's step reuses the D step's fakes (see train --help)"),
             Option.value("mode", "MODE", "both", "jvm, spark or both"),
             Option.value("layers", "KIND", "ops", "convolutions of the single-JVM part: ops (libnd4j conv2d ops,\n"
                     + "what training uses) or dl4j (DL4J's own ConvolutionLayer: the baseline)"),
@@ -60,7 +61,7 @@ final class BenchCommand implements Command {
             throw new BadInputException("--mode must be jvm, spark or both, got '" + mode + "'");
         }
         Map<String, String> values = new LinkedHashMap<>();
-        for (String key : List.of("preset", "batch-size", "threads", "workers", "averaging-frequency")) {
+        for (String key : List.of("preset", "batch-size", "threads", "reuse-fakes", "workers", "averaging-frequency")) {
             values.put(key, args.string(key));
         }
         TrainConfig config = TrainConfig.resolve(values);

@@ -20,6 +20,8 @@ import java.util.List;
  *   <li>draw new latents and train G through D toward label 0 ("real"), D in training mode (dropout on) but its
  *       parameters and optimizer state untouched.</li>
  * </ol>
+ * With {@code reuseFakes}, step 3 trains G on step 1's fakes instead (PyTorch's DCGAN example): step 1 is then a
+ * training-mode forward pass whose layer state G's backward pass uses, and one G forward pass is saved.
  * Every random draw (latents, label noise, dropout masks) comes from seeds derived from {@code stepSeed}.
  */
 public final class GanStep {
@@ -36,18 +38,28 @@ public final class GanStep {
     private final MultiLayerNetwork discriminator;
     private final int latentDim;
     private final double labelNoise;
+    private final boolean reuseFakes;
 
-    public GanStep(MultiLayerNetwork generator, MultiLayerNetwork discriminator, int latentDim, double labelNoise) {
+    public GanStep(MultiLayerNetwork generator, MultiLayerNetwork discriminator, int latentDim, double labelNoise,
+                   boolean reuseFakes) {
         this.generator = generator;
         this.discriminator = discriminator;
         this.latentDim = latentDim;
         this.labelNoise = labelNoise;
+        this.reuseFakes = reuseFakes;
+    }
+
+    /** The step as {@code config} sets it. */
+    public GanStep(MultiLayerNetwork generator, MultiLayerNetwork discriminator, TrainConfig config) {
+        this(generator, discriminator, config.model().latentDim(), config.labelNoise(), config.reuseFakes());
     }
 
     public Result run(INDArray reals, long stepSeed) {
         int batch = (int) reals.size(0);
         long t0 = System.nanoTime();
-        INDArray fakes = generator.output(latents(batch, Seeds.derive(stepSeed, 1)), false);
+        INDArray z = latents(batch, Seeds.derive(stepSeed, 1));
+        // G has no dropout or normalisation: a training-mode pass gives the same fakes and keeps what backprop needs
+        INDArray fakes = reuseFakes ? generatorForward(z) : generator.output(z, false);
         long t1 = System.nanoTime();
 
         INDArray images = Nd4j.concat(0, fakes, reals);
@@ -67,20 +79,26 @@ public final class GanStep {
         double dLoss = discriminator.score();
         long t2 = System.nanoTime();
 
-        double gLoss = trainGenerator(latents(batch, Seeds.derive(stepSeed, 4)), Seeds.derive(stepSeed, 5));
+        if (!reuseFakes) fakes = generatorForward(latents(batch, Seeds.derive(stepSeed, 4)));
+        double gLoss = trainGenerator(fakes, Seeds.derive(stepSeed, 5));
         long t3 = System.nanoTime();
         return new Result(dLoss, gLoss, accReal, accFake, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
     }
 
-    /**
-     * G's update through the frozen D: D's gradient with respect to its input (target REAL, dropout on) is
-     * backpropagated through G, and only G's RMSprop step is applied.
-     */
-    double trainGenerator(INDArray z, long dropoutSeed) {
-        int batch = (int) z.size(0);
+    /** G's training-mode forward pass; its layers keep their inputs for {@link #trainGenerator}. */
+    INDArray generatorForward(INDArray z) {
         generator.setInput(z);
-        List<INDArray> activations = generator.feedForward(true, false); // keep layer inputs for backprop
-        INDArray fakes = activations.get(activations.size() - 1);
+        List<INDArray> activations = generator.feedForward(true, false);
+        return activations.get(activations.size() - 1);
+    }
+
+    /**
+     * G's update through the frozen D, for the {@code fakes} of G's last {@link #generatorForward}: D's gradient
+     * with respect to its input (target REAL, dropout on) is backpropagated through G, and only G's RMSprop step
+     * is applied.
+     */
+    double trainGenerator(INDArray fakes, long dropoutSeed) {
+        int batch = (int) fakes.size(0);
         // calculateGradients reports no loss: a training-mode forward with the same dropout seed (so the same
         // masks) gives D's output, and from it G's binary cross-entropy toward REAL
         Nd4j.getRandom().setSeed(dropoutSeed);

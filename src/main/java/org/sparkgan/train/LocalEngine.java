@@ -18,7 +18,7 @@ public final class LocalEngine implements TrainingEngine {
         this.data = data;
         this.generator = state.generator();
         this.discriminator = state.discriminator();
-        this.step = new GanStep(generator, discriminator, config.model().latentDim(), config.labelNoise());
+        this.step = new GanStep(generator, discriminator, config);
     }
 
     @Override

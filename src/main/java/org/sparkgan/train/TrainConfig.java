@@ -14,7 +14,7 @@ import java.util.Map;
  * fields and config.json's "config" object. {@link #PARAMS} documents each key once.
  */
 public record TrainConfig(String preset, ModelConfig model, OptimizerConfig optimizer, int batchSize, double labelNoise,
-                          long seed, int steps, int logEvery, int sampleEvery, int checkpointEvery, int keepCheckpoints,
+                          boolean reuseFakes, long seed, int steps, int logEvery, int sampleEvery, int checkpointEvery, int keepCheckpoints,
                           int threads, int workers, int averagingFrequency, int evalEvery, int evalImages,
                           String data, String className, String split) {
 
@@ -42,6 +42,9 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
             new Param("clip", "X", "every gradient value is clipped to +-X", false),
             new Param("batch-size", "N", "real images per iteration (D sees N fakes + N reals, G N fakes)", false),
             new Param("label-noise", "X", "D's labels get + X*U(0,1)", false),
+            new Param("reuse-fakes", "BOOL", "true: G's step trains on the D step's fakes, as PyTorch's DCGAN example does,\n"
+                    + "saving one G forward pass per step (about a fifth of a step); false: fresh latents\n"
+                    + "for G's step, as the book's loop", false),
             new Param("seed", "N", "the run's random seed: initial weights, latents, label noise, dropout, shuffling", false),
             new Param("steps", "N", "total iterations of the run (a resumed run continues to this total)", true),
             new Param("log-every", "N", "print progress and append to metrics.jsonl every N steps", true),
@@ -76,6 +79,7 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
         v.put("clip", "1.0");
         v.put("batch-size", "20");
         v.put("label-noise", "0.05");
+        v.put("reuse-fakes", "false");
         v.put("seed", "42");
         v.put("steps", "10000");
         v.put("log-every", "10");
@@ -129,7 +133,7 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
                             integer(v, "d-filters"), number(v, "leaky-alpha"), number(v, "dropout")),
                     new OptimizerConfig(number(v, "d-lr"), number(v, "g-lr"), number(v, "rho"), number(v, "epsilon"),
                             number(v, "clip")),
-                    integer(v, "batch-size"), number(v, "label-noise"), Long.parseLong(v.get("seed").trim()),
+                    integer(v, "batch-size"), number(v, "label-noise"), bool(v, "reuse-fakes"), Long.parseLong(v.get("seed").trim()),
                     integer(v, "steps"), integer(v, "log-every"), integer(v, "sample-every"),
                     integer(v, "checkpoint-every"), integer(v, "keep-checkpoints"), integer(v, "threads"),
                     integer(v, "workers"), integer(v, "averaging-frequency"), integer(v, "eval-every"),
@@ -172,6 +176,14 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
         }
     }
 
+    private static boolean bool(Map<String, String> v, String key) {
+        return switch (v.get(key).trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new BadInputException(key + " must be true or false, got '" + v.get(key) + "'");
+        };
+    }
+
     private static double number(Map<String, String> v, String key) {
         try {
             return Double.parseDouble(v.get(key).trim());
@@ -200,6 +212,7 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
         v.put("clip", Double.toString(optimizer.clipValue()));
         v.put("batch-size", Integer.toString(batchSize));
         v.put("label-noise", Double.toString(labelNoise));
+        v.put("reuse-fakes", Boolean.toString(reuseFakes));
         v.put("seed", Long.toString(seed));
         v.put("steps", Integer.toString(steps));
         v.put("log-every", Integer.toString(logEvery));

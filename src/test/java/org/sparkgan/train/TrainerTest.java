@@ -153,6 +153,7 @@ public class TrainerTest {
 
         assertTrue(message(() -> TinyRuns.config("batch-size", "0")).contains("batch-size must be positive"));
         assertTrue(message(() -> TinyRuns.config("d-lr", "-0.1")).contains("d-lr must be positive"));
+        assertTrue(message(() -> TinyRuns.config("reuse-fakes", "yes")).contains("reuse-fakes must be true or false"));
         assertTrue(message(() -> TinyRuns.config("preset", "huge")).contains("unknown preset 'huge'"));
         assertTrue(message(() -> TrainConfig.resolve(Map.of("bogus", "1"))).contains("unknown configuration key 'bogus'"));
         assertTrue(message(() -> new RealImages(frogs, 500, 1)).contains("fewer than one batch"));

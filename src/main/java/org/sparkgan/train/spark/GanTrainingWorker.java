@@ -26,6 +26,7 @@ public final class GanTrainingWorker extends ParameterAveragingTrainingWorker {
     private final long firstStep;
     private final int latentDim;
     private final double labelNoise;
+    private final boolean reuseFakes;
     private final int threads;
 
     private transient MultiLayerNetwork generator;
@@ -41,7 +42,7 @@ public final class GanTrainingWorker extends ParameterAveragingTrainingWorker {
      * @param batchSize     real images per step
      */
     public GanTrainingWorker(Broadcast<NetworkBytes> networks, long seed, long firstStep, int stepsPerRound, int batchSize,
-                             int latentDim, double labelNoise, int threads) {
+                             int latentDim, double labelNoise, boolean reuseFakes, int threads) {
         // dl4j-spark's own broadcast (a live INDArray) is not used; see NetworkBytes
         super(null, true, new WorkerConfiguration(false, batchSize, batchSize, stepsPerRound, 0, false),
                 null, null, null);
@@ -50,6 +51,7 @@ public final class GanTrainingWorker extends ParameterAveragingTrainingWorker {
         this.firstStep = firstStep;
         this.latentDim = latentDim;
         this.labelNoise = labelNoise;
+        this.reuseFakes = reuseFakes;
         this.threads = threads;
     }
 
@@ -59,7 +61,7 @@ public final class GanTrainingWorker extends ParameterAveragingTrainingWorker {
         NetworkBytes bytes = networks.value();
         generator = bytes.restoreGenerator();
         discriminator = bytes.restoreDiscriminator();
-        step = new GanStep(generator, discriminator, latentDim, labelNoise);
+        step = new GanStep(generator, discriminator, latentDim, labelNoise, reuseFakes);
         worker = TaskContext.getPartitionId();
         nextStep = firstStep;
         computeSeconds = 0;

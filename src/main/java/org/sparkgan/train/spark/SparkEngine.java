@@ -58,7 +58,7 @@ public final class SparkEngine implements TrainingEngine {
         long t0 = System.nanoTime();
         Broadcast<NetworkBytes> networks = sc.broadcast(NetworkBytes.of(generator, discriminator));
         GanTrainingWorker worker = new GanTrainingWorker(networks, config.seed(), lastStep + 1, k, config.batchSize(),
-                config.model().latentDim(), config.labelNoise(), config.threads());
+                config.model().latentDim(), config.labelNoise(), config.reuseFakes(), config.threads());
         List<GanRoundResult.Outcome> results = new ArrayList<>(shards
                 .mapPartitionsWithIndex(Shards.roundBatches(config.seed(), lastStep + 1, k, config.batchSize()), true)
                 .mapPartitions(new ExecuteWorkerFlatMap<>(worker))

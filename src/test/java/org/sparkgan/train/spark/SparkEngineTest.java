@@ -87,7 +87,7 @@ class SparkEngineTest {
             MultiLayerNetwork g = initial.restoreGenerator(), d = initial.restoreDiscriminator();
             INDArray shard = frogs.get(NDArrayIndex.interval(w, 2, 1000));
             RealImages data = new RealImages(shard.dup(), c.batchSize(), Seeds.worker(c.seed(), w));
-            GanStep step = new GanStep(g, d, c.model().latentDim(), c.labelNoise());
+            GanStep step = new GanStep(g, d, c);
             for (long s = 1; s <= 2; s++) step.run(data.batch(s), Seeds.derive(Seeds.worker(c.seed(), w), s));
             GanRoundResult.Outcome fromSpark = engine.lastResults().get(w);
             assertEquals(w, fromSpark.worker());
