@@ -87,7 +87,7 @@ public final class Bench {
             gStep[i] = r.gSeconds();
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
-        FlopCount.Step flops = FlopCount.ganStep(c.model(), c.batchSize());
+        FlopCount.Step flops = FlopCount.ganStep(c.model(), c.batchSize(), c.reuseFakes());
         List<Phase> phases = List.of(new Phase("fake generation", fake, flops.fakes()),
                 new Phase("D step", dStep, flops.dStep()), new Phase("G step", gStep, flops.gStep()),
                 new Phase("iteration", total, flops.total()));
@@ -133,7 +133,7 @@ public final class Bench {
             round[i] = r.wallSeconds();
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
-        FlopCount.Step flops = FlopCount.ganStep(c.model(), c.batchSize());
+        FlopCount.Step flops = FlopCount.ganStep(c.model(), c.batchSize(), c.reuseFakes());
         List<Phase> phases = List.of(new Phase("fake generation", fake, flops.fakes()),
                 new Phase("D step", dStep, flops.dStep()), new Phase("G step", gStep, flops.gStep()),
                 new Phase("averaging (outside compute)", averaging, 0),

@@ -32,11 +32,12 @@ public final class FlopCount {
         }
     }
 
-    public static Step ganStep(ModelConfig m, int batch) {
+    /** With {@code reuseFakes}, G's step backpropagates through the fakes' forward pass instead of running its own. */
+    public static Step ganStep(ModelConfig m, int batch, boolean reuseFakes) {
         double g = generatorForward(m), d = discriminatorForward(m);
         return new Step(
                 batch * g,                            // G forward for the fakes
                 2 * batch * d + 3 * 2 * batch * d,    // D's accuracy pass, then its forward+backward on 2B images
-                3 * batch * g + batch * d + 3 * batch * d); // G fwd+bwd, D's loss pass, D fwd+bwd to its input
+                (reuseFakes ? 2 : 3) * batch * g + batch * d + 3 * batch * d); // G (fwd+)bwd, D's loss pass, D fwd+bwd
     }
 }

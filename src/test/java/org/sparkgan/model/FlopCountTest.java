@@ -15,7 +15,9 @@ class FlopCountTest {
         assertEquals(g, FlopCount.generatorForward(DcganTest.SEED), 1);
         assertEquals(7.74e9, g, 0.01e9);
         // one iteration at batch 20 is ~0.64 TFLOP, the figure behind PyTorch's 320 GFLOP/s at 2.0 s
-        assertEquals(0.64e12, FlopCount.ganStep(DcganTest.SEED, 20).total(), 0.02e12);
+        assertEquals(0.64e12, FlopCount.ganStep(DcganTest.SEED, 20, false).total(), 0.02e12);
+        assertEquals(20 * FlopCount.generatorForward(DcganTest.SEED),
+                FlopCount.ganStep(DcganTest.SEED, 20, false).total() - FlopCount.ganStep(DcganTest.SEED, 20, true).total(), 1e6);
     }
 
     @Test

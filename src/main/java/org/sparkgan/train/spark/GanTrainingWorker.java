@@ -15,13 +15,13 @@ import org.sparkgan.train.Seeds;
 
 /**
  * dl4j-spark's parameter-averaging worker, extended to train G and D together: {@link #getInitialModel()} restores
- * both from the round's broadcast bytes, {@link #processMinibatch} runs one {@link GanStep} on each real batch that
+ * both from the round's broadcast state, {@link #processMinibatch} runs one {@link GanStep} on each real batch that
  * dl4j-spark's ExecuteWorkerFlatMap hands it, and {@link #getFinalResult} returns both networks' parameters and
  * RMSprop states (saveUpdater semantics: always carried and averaged). Step s of worker w uses
  * {@code Seeds.derive(Seeds.worker(seed, w), s)}, so a round is reproducible and worker 0 matches the single-JVM run.
  */
 public final class GanTrainingWorker extends ParameterAveragingTrainingWorker {
-    private final Broadcast<NetworkBytes> networks;
+    private final Broadcast<NetworkState> networks;
     private final long seed;
     private final long firstStep;
     private final int latentDim;
@@ -41,9 +41,9 @@ public final class GanTrainingWorker extends ParameterAveragingTrainingWorker {
      * @param stepsPerRound k: batches per worker per round (dl4j-spark's maxBatchesPerWorker)
      * @param batchSize     real images per step
      */
-    public GanTrainingWorker(Broadcast<NetworkBytes> networks, long seed, long firstStep, int stepsPerRound, int batchSize,
+    public GanTrainingWorker(Broadcast<NetworkState> networks, long seed, long firstStep, int stepsPerRound, int batchSize,
                              int latentDim, double labelNoise, boolean reuseFakes, int threads) {
-        // dl4j-spark's own broadcast (a live INDArray) is not used; see NetworkBytes
+        // dl4j-spark's own broadcast (a live INDArray) is not used; see NetworkState
         super(null, true, new WorkerConfiguration(false, batchSize, batchSize, stepsPerRound, 0, false),
                 null, null, null);
         this.networks = networks;
@@ -58,9 +58,9 @@ public final class GanTrainingWorker extends ParameterAveragingTrainingWorker {
     @Override
     public MultiLayerNetwork getInitialModel() {
         ComputeThreads.pin(threads);
-        NetworkBytes bytes = networks.value();
-        generator = bytes.restoreGenerator();
-        discriminator = bytes.restoreDiscriminator();
+        NetworkState state = networks.value();
+        generator = state.restoreGenerator();
+        discriminator = state.restoreDiscriminator();
         step = new GanStep(generator, discriminator, latentDim, labelNoise, reuseFakes);
         worker = TaskContext.getPartitionId();
         nextStep = firstStep;

@@ -56,7 +56,7 @@ public final class SparkEngine implements TrainingEngine {
     @Override
     public Round runRound(long lastStep) {
         long t0 = System.nanoTime();
-        Broadcast<NetworkBytes> networks = sc.broadcast(NetworkBytes.of(generator, discriminator));
+        Broadcast<NetworkState> networks = sc.broadcast(NetworkState.of(generator, discriminator));
         GanTrainingWorker worker = new GanTrainingWorker(networks, config.seed(), lastStep + 1, k, config.batchSize(),
                 config.model().latentDim(), config.labelNoise(), config.reuseFakes(), config.threads());
         List<GanRoundResult.Outcome> results = new ArrayList<>(shards

@@ -77,7 +77,7 @@ class SparkEngineTest {
         SparkSession spark = TestSpark.session();
         JavaRDD<byte[]> shards = Shards.of(images, 2);
         Checkpoint start = fresh(c);
-        NetworkBytes initial = NetworkBytes.of(start.generator(), start.discriminator());
+        NetworkState initial = NetworkState.of(start.generator(), start.discriminator());
         SparkEngine engine = new SparkEngine(JavaSparkContext.fromSparkContext(spark.sparkContext()), shards, c, start);
         engine.runRound(0);
 
