@@ -20,7 +20,8 @@ final class BenchCommand implements Command {
             Option.value("batch-size", "N", "20", "real images per step (per worker on Spark)"),
             Option.value("warmup", "N", "2", "unmeasured iterations (rounds on Spark) first"),
             Option.value("iterations", "N", "5", "measured iterations (rounds on Spark)"),
-            Option.value("threads", "N", "0", "ND4J threads per JVM or task (0: ND4J's default)"),
+            Option.value("threads", "N", "0", "ND4J threads per JVM or task (0: every core in the JVM, spark.task.cpus\n"
+                    + "in a Spark task)"),
             Option.value("reuse-fakes", "BOOL", "false", "true: G's step reuses the D step's fakes (see train --help)"),
             Option.value("mode", "MODE", "both", "jvm, spark or both"),
             Option.value("layers", "KIND", "ops", "convolutions of the single-JVM part: ops (libnd4j conv2d ops,\n"

@@ -51,8 +51,8 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
             new Param("sample-every", "N", "write samples/step-NNNNNN.png every N steps", true),
             new Param("checkpoint-every", "N", "write checkpoints/step-NNNNNN/ every N steps", true),
             new Param("keep-checkpoints", "N", "how many of the newest checkpoints to keep", true),
-            new Param("threads", "N", "ND4J compute threads per JVM or Spark task (0: ND4J's default); pin it for\n"
-                    + "bit-exact reruns", true),
+            new Param("threads", "N", "ND4J compute threads per JVM or Spark task (0: every core in a single JVM,\n"
+                    + "spark.task.cpus in a Spark task); pin it for bit-exact reruns", true),
             new Param("eval-every", "N", "every N steps, the Sliced Wasserstein Distance of eval-images generated vs\n"
                     + "as many training images goes into metrics.jsonl (0: never)", true),
             new Param("eval-images", "N", "images per set for eval-every", true),
