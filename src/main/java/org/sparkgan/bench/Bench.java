@@ -94,6 +94,11 @@ public final class Bench {
         return new Report("single JVM, convolutions: " + layers, phases, iterations * c.batchSize() / wall, (cpuNanos() - cpu0) / 1e9, wall);
     }
 
+    /** Each layer of G and D forward and backward on its own: see {@link LayerProfile}. */
+    public static Report layers(TrainConfig c, Dcgan.Convolutions layers, int warmup, int iterations) {
+        return LayerProfile.run(c, layers, warmup, iterations);
+    }
+
     /**
      * Spark in {@code spark}'s master: {@code workers} shards of random images, rounds of k = averaging-frequency
      * local steps; phases per step (means over workers) plus the averaging share of each round.
@@ -171,9 +176,9 @@ public final class Bench {
 
     public static String toText(Report r) {
         StringBuilder sb = new StringBuilder(r.mode()).append('\n');
-        sb.append(String.format("  %-30s %9s %9s %9s %9s%n", "phase", "median s", "min s", "max s", "GFLOP/s"));
+        sb.append(String.format("  %-36s %9s %9s %9s %9s%n", "phase", "median s", "min s", "max s", "GFLOP/s"));
         for (Phase p : r.phases()) {
-            sb.append(String.format("  %-30s %9.3f %9.3f %9.3f %9s%n", p.name(), p.median(), p.min(), p.max(),
+            sb.append(String.format("  %-36s %9.3f %9.3f %9.3f %9s%n", p.name(), p.median(), p.min(), p.max(),
                     Double.isNaN(p.gflops()) ? "-" : String.format("%.1f", p.gflops())));
         }
         sb.append(String.format("  %.2f real images/s, %.1f process CPU s over %.1f s wall%n", r.imagesPerSecond(),

@@ -23,7 +23,8 @@ final class BenchCommand implements Command {
             Option.value("threads", "N", "0", "ND4J threads per JVM or task (0: every core in the JVM, spark.task.cpus\n"
                     + "in a Spark task)"),
             Option.value("reuse-fakes", "BOOL", "false", "true: G's step reuses the D step's fakes (see train --help)"),
-            Option.value("mode", "MODE", "both", "jvm, spark or both"),
+            Option.value("mode", "MODE", "both", "jvm, spark, both, or layers: each layer of G and D timed forward and\n"
+                    + "backward on its own, with its GFLOP/s (where the time goes)"),
             Option.value("layers", "KIND", "ops", "convolutions of the single-JVM part: ops (libnd4j conv2d ops,\n"
                     + "what training uses) or dl4j (DL4J's own ConvolutionLayer: the baseline)"),
             Option.value("master", "URL", "local[2]", "Spark master for the Spark part"),
@@ -58,8 +59,8 @@ final class BenchCommand implements Command {
     @Override
     public void run(ParsedArgs args) throws Exception {
         String mode = args.string("mode");
-        if (!List.of("jvm", "spark", "both").contains(mode)) {
-            throw new BadInputException("--mode must be jvm, spark or both, got '" + mode + "'");
+        if (!List.of("jvm", "spark", "both", "layers").contains(mode)) {
+            throw new BadInputException("--mode must be jvm, spark, both or layers, got '" + mode + "'");
         }
         Map<String, String> values = new LinkedHashMap<>();
         for (String key : List.of("preset", "batch-size", "threads", "reuse-fakes", "workers", "averaging-frequency")) {
@@ -74,8 +75,9 @@ final class BenchCommand implements Command {
             case "dl4j" -> Dcgan.Convolutions.DL4J_LAYERS;
             default -> throw new BadInputException("--layers must be ops or dl4j, got '" + args.string("layers") + "'");
         };
-        if (!mode.equals("spark")) reports.add(Bench.singleJvm(config, layers, warmup, iterations));
-        if (!mode.equals("jvm")) {
+        if (mode.equals("layers")) reports.add(Bench.layers(config, layers, warmup, iterations));
+        if (mode.equals("jvm") || mode.equals("both")) reports.add(Bench.singleJvm(config, layers, warmup, iterations));
+        if (mode.equals("spark") || mode.equals("both")) {
             SparkSession spark = SparkSessions.start("sparkgan bench", args.string("master"), true);
             try {
                 reports.add(Bench.spark(spark, config, warmup, iterations));

@@ -34,4 +34,21 @@ class BenchCommandTest {
             assertTrue(((Number) report.get("process_cpu_sec")).doubleValue() > 0);
         }
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void layerProfileTimesEveryLayerForwardAndBackward() throws Exception {
+        MainTest.Result r = MainTest.run("bench", "--preset", "small", "--batch-size", "2", "--warmup", "0",
+                "--iterations", "1", "--mode", "layers", "--threads", "1", "--json");
+        assertEquals(0, r.status(), r.err());
+        Map<String, Object> json = new ObjectMapper().readValue(r.out(), Map.class);
+        List<Map<String, Object>> phases = (List<Map<String, Object>>)
+                ((List<Map<String, Object>>) json.get("reports")).get(0).get("phases");
+        List<String> names = phases.stream().map(p -> (String) p.get("phase")).toList();
+        // G: Dense + 5 convolutions, D: 4 convolutions + dropout + output, each forward and backward
+        assertEquals(2 * (6 + 6), names.size(), names.toString());
+        assertEquals("G2 convT 4/2 64->64 32x32 fwd", names.get(4));
+        assertTrue(names.contains("D0 conv 3/1 3->64 30x30 bwd"), names.toString());
+        assertTrue(((Number) phases.get(4).get("gflops")).doubleValue() > 0);
+    }
 }
