@@ -28,6 +28,8 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
 
     private final TransposedPhases phases;
     private INDArray preActivation;
+    /** The phase form of a transposed convolution's kernel, from the forward pass, for the backward pass. */
+    private INDArray phaseKernel;
 
     OpConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -51,9 +53,10 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
         applyDropOutIfNecessary(training, workspaceMgr);
         IActivation activation = layerConf().getActivationFn();
         if (!training) {
+            INDArray z = preActivate(shape -> workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, shape, 'c'));
             preActivation = null;
-            return activation.getActivation(
-                    preActivate(shape -> workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, shape, 'c')), false);
+            phaseKernel = null;
+            return activation.getActivation(z, false);
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             preActivation = preActivate(shape -> Nd4j.createUninitialized(dataType, shape));
@@ -76,7 +79,8 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
         }
         long q = phases.convolvedSide(side);
         INDArray y = Nd4j.createUninitialized(dataType, batch, (long) phases.stride * phases.stride * c.getNOut(), q, q);
-        Nd4j.exec(phaseOp("conv2d").addInputs(input, phases.kernel(weight), phases.bias(bias)).addOutputs(y).build());
+        phaseKernel = phases.kernel(weight);
+        Nd4j.exec(phaseOp("conv2d").addInputs(input, phaseKernel, phases.bias(bias)).addOutputs(y).build());
         INDArray z = allocate.apply(new long[]{batch, c.getNOut(), c.outSize(side), c.outSize(side)});
         phases.interleave(y, side, z);
         return z;
@@ -98,13 +102,13 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
                     .addInputs(input, getParam(OpConvolution.WEIGHT), getParam(OpConvolution.BIAS), dz)
                     .addOutputs(inputGradient, weightGradient, biasGradient).build());
         } else {
-            INDArray phaseKernel = phases.kernel(getParam(OpConvolution.WEIGHT));
             INDArray phaseBias = phases.bias(getParam(OpConvolution.BIAS));
             INDArray phaseKernelGradient = phaseKernel.ulike(), phaseBiasGradient = phaseBias.ulike();
             Nd4j.exec(phaseOp("conv2d_bp").addInputs(input, phaseKernel, phaseBias, phases.scatter(dz, input.size(2)))
                     .addOutputs(inputGradient, phaseKernelGradient, phaseBiasGradient).build());
             phases.foldKernelGradient(phaseKernelGradient, weightGradient);
             phases.foldBiasGradient(phaseBiasGradient, biasGradient);
+            phaseKernel = null;
         }
         Gradient gradient = new DefaultGradient(gradientsFlattened);
         gradient.gradientForVariable().put(OpConvolution.WEIGHT, weightGradient);
@@ -125,5 +129,6 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
     public void clear() {
         super.clear();
         preActivation = null;
+        phaseKernel = null;
     }
 }
