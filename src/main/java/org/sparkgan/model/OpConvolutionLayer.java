@@ -14,6 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -28,8 +31,9 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
 
     private final TransposedPhases phases;
     private INDArray preActivation;
-    /** The phase form of a transposed convolution's kernel, from the forward pass, for the backward pass. */
-    private INDArray phaseKernel;
+    private final Map<String, INDArray> preActivationBuffers = new HashMap<>();
+    /** A transposed convolution's phase kernels, from the forward pass, for the backward pass. */
+    private INDArray[] phaseKernels;
 
     OpConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -55,13 +59,21 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
         if (!training) {
             INDArray z = preActivate(shape -> workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, shape, 'c'));
             preActivation = null;
-            phaseKernel = null;
+            phaseKernels = null;
             return activation.getActivation(z, false);
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            preActivation = preActivate(shape -> Nd4j.createUninitialized(dataType, shape));
+            preActivation = preActivate(this::preActivationBuffer);
         }
         return activation.getActivation(workspaceMgr.dup(ArrayType.ACTIVATIONS, preActivation), true);
+    }
+
+    /**
+     * A buffer for a training pass's pre-activation, reused across iterations: fresh native memory costs a page
+     * fault per 4 KB, which was a measurable part of a step. One per shape (D sees two batch sizes).
+     */
+    private INDArray preActivationBuffer(long[] shape) {
+        return preActivationBuffers.computeIfAbsent(Arrays.toString(shape), key -> Nd4j.createUninitialized(dataType, shape));
     }
 
     /** The convolution plus bias, in an array from {@code allocate}. */
@@ -77,12 +89,8 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
                     .addInputs(input, weight, bias).addOutputs(z).build());
             return z;
         }
-        long q = phases.convolvedSide(side);
-        INDArray y = Nd4j.createUninitialized(dataType, batch, (long) phases.stride * phases.stride * c.getNOut(), q, q);
-        phaseKernel = phases.kernel(weight);
-        Nd4j.exec(phaseOp("conv2d").addInputs(input, phaseKernel, phases.bias(bias)).addOutputs(y).build());
         INDArray z = allocate.apply(new long[]{batch, c.getNOut(), c.outSize(side), c.outSize(side)});
-        phases.interleave(y, side, z);
+        phaseKernels = phases.forward(input, weight, bias, z);
         return z;
     }
 
@@ -102,22 +110,14 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
                     .addInputs(input, getParam(OpConvolution.WEIGHT), getParam(OpConvolution.BIAS), dz)
                     .addOutputs(inputGradient, weightGradient, biasGradient).build());
         } else {
-            INDArray phaseBias = phases.bias(getParam(OpConvolution.BIAS));
-            INDArray phaseKernelGradient = phaseKernel.ulike(), phaseBiasGradient = phaseBias.ulike();
-            Nd4j.exec(phaseOp("conv2d_bp").addInputs(input, phaseKernel, phaseBias, phases.scatter(dz, input.size(2)))
-                    .addOutputs(inputGradient, phaseKernelGradient, phaseBiasGradient).build());
-            phases.foldKernelGradient(phaseKernelGradient, weightGradient);
-            phases.foldBiasGradient(phaseBiasGradient, biasGradient);
-            phaseKernel = null;
+            phases.backward(input, phaseKernels, getParam(OpConvolution.BIAS), dz, inputGradient, weightGradient,
+                    biasGradient);
+            phaseKernels = null;
         }
         Gradient gradient = new DefaultGradient(gradientsFlattened);
         gradient.gradientForVariable().put(OpConvolution.WEIGHT, weightGradient);
         gradient.gradientForVariable().put(OpConvolution.BIAS, biasGradient);
         return new Pair<>(gradient, backpropDropOutIfPresent(inputGradient));
-    }
-
-    private DynamicCustomOp.DynamicCustomOpsBuilder phaseOp(String name) {
-        return op(name, phases.taps, 1, phases.padding, false);
     }
 
     private static DynamicCustomOp.DynamicCustomOpsBuilder op(String name, int kernel, int stride, int padding, boolean same) {
@@ -129,6 +129,6 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
     public void clear() {
         super.clear();
         preActivation = null;
-        phaseKernel = null;
+        phaseKernels = null;
     }
 }
