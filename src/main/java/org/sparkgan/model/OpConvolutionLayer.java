@@ -31,9 +31,9 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
 
     private final TransposedPhases phases;
     private INDArray preActivation;
-    private final Map<String, INDArray> preActivationBuffers = new HashMap<>();
-    /** A transposed convolution's phase kernels, from the forward pass, for the backward pass. */
-    private INDArray[] phaseKernels;
+    private final Map<String, INDArray> buffers = new HashMap<>();
+    /** The phase form of a transposed convolution's kernel, from the forward pass, for the backward pass. */
+    private INDArray phaseKernel;
 
     OpConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -59,21 +59,21 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
         if (!training) {
             INDArray z = preActivate(shape -> workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, shape, 'c'));
             preActivation = null;
-            phaseKernels = null;
+            phaseKernel = null;
             return activation.getActivation(z, false);
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            preActivation = preActivate(this::preActivationBuffer);
+            preActivation = preActivate(shape -> buffer("pre-activation", shape));
         }
         return activation.getActivation(workspaceMgr.dup(ArrayType.ACTIVATIONS, preActivation), true);
     }
 
     /**
-     * A buffer for a training pass's pre-activation, reused across iterations: fresh native memory costs a page
-     * fault per 4 KB, which was a measurable part of a step. One per shape (D sees two batch sizes).
+     * A detached array for a training pass, reused across steps: fresh native memory costs a page fault per 4 KB,
+     * which was a measurable part of a step. One per use and shape (D sees two batch sizes).
      */
-    private INDArray preActivationBuffer(long[] shape) {
-        return preActivationBuffers.computeIfAbsent(Arrays.toString(shape), key -> Nd4j.createUninitialized(dataType, shape));
+    private INDArray buffer(String use, long[] shape) {
+        return buffers.computeIfAbsent(use + Arrays.toString(shape), key -> Nd4j.createUninitialized(dataType, shape));
     }
 
     /** The convolution plus bias, in an array from {@code allocate}. */
@@ -89,8 +89,11 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
                     .addInputs(input, weight, bias).addOutputs(z).build());
             return z;
         }
+        INDArray y = Nd4j.createUninitialized(dataType, phases.convolvedShape(input, c.getNOut()));
+        phaseKernel = phases.kernel(weight);
+        Nd4j.exec(phaseOp("conv2d").addInputs(input, phaseKernel, phases.bias(bias)).addOutputs(y).build());
         INDArray z = allocate.apply(new long[]{batch, c.getNOut(), c.outSize(side), c.outSize(side)});
-        phaseKernels = phases.forward(input, weight, bias, z);
+        phases.interleave(y, side, z);
         return z;
     }
 
@@ -110,14 +113,27 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
                     .addInputs(input, getParam(OpConvolution.WEIGHT), getParam(OpConvolution.BIAS), dz)
                     .addOutputs(inputGradient, weightGradient, biasGradient).build());
         } else {
-            phases.backward(input, phaseKernels, getParam(OpConvolution.BIAS), dz, inputGradient, weightGradient,
-                    biasGradient);
-            phaseKernels = null;
+            INDArray phaseBias = phases.bias(getParam(OpConvolution.BIAS));
+            INDArray phaseKernelGradient = phaseKernel.ulike(), phaseBiasGradient = phaseBias.ulike();
+            INDArray phaseGradient;
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                phaseGradient = buffer("phase gradient", phases.convolvedShape(input, layerConf().getNOut()));
+            }
+            phases.scatter(dz, input.size(2), phaseGradient);
+            Nd4j.exec(phaseOp("conv2d_bp").addInputs(input, phaseKernel, phaseBias, phaseGradient)
+                    .addOutputs(inputGradient, phaseKernelGradient, phaseBiasGradient).build());
+            phases.foldKernelGradient(phaseKernelGradient, weightGradient);
+            phases.foldBiasGradient(phaseBiasGradient, biasGradient);
+            phaseKernel = null;
         }
         Gradient gradient = new DefaultGradient(gradientsFlattened);
         gradient.gradientForVariable().put(OpConvolution.WEIGHT, weightGradient);
         gradient.gradientForVariable().put(OpConvolution.BIAS, biasGradient);
         return new Pair<>(gradient, backpropDropOutIfPresent(inputGradient));
+    }
+
+    private DynamicCustomOp.DynamicCustomOpsBuilder phaseOp(String name) {
+        return op(name, phases.taps, 1, phases.padding, false);
     }
 
     private static DynamicCustomOp.DynamicCustomOpsBuilder op(String name, int kernel, int stride, int padding, boolean same) {
@@ -129,6 +145,6 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
     public void clear() {
         super.clear();
         preActivation = null;
-        phaseKernels = null;
+        phaseKernel = null;
     }
 }

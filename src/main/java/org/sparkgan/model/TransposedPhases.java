@@ -1,38 +1,33 @@
 package org.sparkgan.model;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
 
 import static org.nd4j.linalg.indexing.NDArrayIndex.all;
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
 import static org.nd4j.linalg.indexing.NDArrayIndex.point;
 
 /**
- * A 'same' transposed convolution (kernel k, stride s) as s² ordinary convolutions — the sub-pixel form.
+ * A 'same' transposed convolution (kernel k, stride s) as one ordinary convolution — the sub-pixel form.
  * <p>Output pixel o = s·m + r of a transposed convolution sums input pixels i with kernel taps t where
  * o = s·i + t − p, p = (k − s)/2. For each output phase r only k/s taps contribute, from k/s consecutive input
- * pixels starting at m − jMax(r). So each phase (r_h, r_w) of the output image is a (k/s)×(k/s) 'valid' convolution
- * of a window of the padded input, written by {@code conv2d} straight into the strided view of its output pixels;
- * the backward pass reads the same views and sums the phases' input gradients. libnd4j's own deconv2d ran at
- * ~23 GFLOP/s here, and a convolution over the zero-spread input does s² times the work; this form does exactly
- * the transposed convolution's work, at conv2d's speed.
- * <p>Kernels are [k, k, out, in] as stored by {@link OpConvolution}, phase kernels [k/s, k/s, in, out].
+ * pixels starting at m − jMax(r). So the s² phases (r_h, r_w) are s² small (k/s)×(k/s) convolutions, run as one
+ * convolution with s²·out filters ({@link #kernel}); each phase's map is cut from a window of its result and
+ * interleaved into the s-times larger image ({@link #interleave}). libnd4j's own deconv2d ran at ~23 GFLOP/s here
+ * and a convolution over the zero-spread input does s² times the work; this form does (1 + 1/side)² times the true
+ * work at conv2d's speed.
+ * <p>Counted from the kernel's far end, phase r's taps are s·a + slot(r), a = 0..k/s−1.
  */
 final class TransposedPhases {
-    private static final int NCHW = 0;
-    private static final int KERNEL_HW_IN_OUT = 0;
-
-    private final int kernel;
-    private final int stride;
+    final int stride;
     /** Side of each phase's kernel: k/s. */
-    private final int taps;
-    /** Padding on every side of the input that holds every phase's window. */
-    private final int padding;
-    /** Counted from the kernel's far end, output phase r's taps are s·a + slot[r], a = 0..k/s−1. */
+    final int taps;
+    /** Padding on every side of the input for the phase convolution. */
+    final int padding;
+    private final int kernel;
+    /** Where output phase r's filters sit among the s phase slots of one axis. */
     private final int[] slot;
-    /** Where output phase r's input window starts in the padded input. */
+    /** Where output phase r's window starts in the phase convolution's output. */
     private final int[] windowStart;
 
     TransposedPhases(int kernel, int stride) {
@@ -54,98 +49,92 @@ final class TransposedPhases {
         for (int r = 0; r < stride; r++) windowStart[r] = -jMax[r] + padding;
     }
 
-    /**
-     * Writes the transposed convolution of {@code input} [B, in, side, side] plus bias into {@code image}
-     * [B, out, s·side, s·side] ('c' order) and returns the phase kernels, which {@link #backward} takes back.
-     */
-    INDArray[] forward(INDArray input, INDArray weight, INDArray bias, INDArray image) {
-        long side = input.size(2);
-        INDArray padded = pad(input);
-        INDArray[] phaseKernels = new INDArray[stride * stride];
-        for (int rh = 0; rh < stride; rh++) {
-            for (int rw = 0; rw < stride; rw++) {
-                INDArray k = phaseKernels[rh * stride + rw] = phaseKernel(weight, rh, rw);
-                Nd4j.exec(op("conv2d").addInputs(window(padded, rh, rw, side), k, bias)
-                        .addOutputs(phase(image, rh, rw)).build());
-            }
-        }
-        return phaseKernels;
+    private long convolvedSide(long side) {
+        return side + 2L * padding - taps + 1;
     }
 
-    /**
-     * The gradients for {@link #forward}'s result gradient {@code imageGradient}: into {@code inputGradient},
-     * {@code weightGradient} [k, k, out, in] and {@code biasGradient}.
-     */
-    void backward(INDArray input, INDArray[] phaseKernels, INDArray bias, INDArray imageGradient,
-                  INDArray inputGradient, INDArray weightGradient, INDArray biasGradient) {
-        long side = input.size(2);
-        INDArray padded = pad(input);
-        INDArray paddedGradient = padded.ulike().assign(0);
-        INDArray phaseBiasGradient = bias.ulike();
-        biasGradient.assign(0);
-        for (int rh = 0; rh < stride; rh++) {
-            for (int rw = 0; rw < stride; rw++) {
-                INDArray k = phaseKernels[rh * stride + rw];
-                INDArray windowGradient = Nd4j.createUninitialized(input.dataType(), input.size(0), input.size(1),
-                        side + taps - 1, side + taps - 1);
-                INDArray kernelGradient = k.ulike();
-                Nd4j.exec(op("conv2d_bp").addInputs(window(padded, rh, rw, side), k, bias, phase(imageGradient, rh, rw))
-                        .addOutputs(windowGradient, kernelGradient, phaseBiasGradient).build());
-                window(paddedGradient, rh, rw, side).addi(windowGradient);
-                forEachTap(rh, rw, (a, b, th, tw) -> weightGradient.get(point(th), point(tw), all(), all())
-                        .assign(kernelGradient.get(point(a), point(b), all(), all()).transpose()));
-                biasGradient.addi(phaseBiasGradient.reshape(biasGradient.shape()));
-            }
-        }
-        inputGradient.assign(paddedGradient.get(all(), all(), interval(padding, padding + side),
-                interval(padding, padding + side)));
-    }
-
-    /** Phase (r_h, r_w)'s kernel [k/s, k/s, in, out] from the stored [k, k, out, in] one. */
-    private INDArray phaseKernel(INDArray weight, int rh, int rw) {
-        INDArray k = Nd4j.createUninitialized(weight.dataType(), taps, taps, weight.size(3), weight.size(2));
-        forEachTap(rh, rw, (a, b, th, tw) -> k.get(point(a), point(b), all(), all())
+    /** [k, k, out, in] → the phase convolution's kernel [k/s, k/s, in, s²·out], filters grouped by phase slot. */
+    INDArray kernel(INDArray weight) {
+        long out = weight.size(2), in = weight.size(3);
+        INDArray phases = Nd4j.createUninitialized(weight.dataType(), taps, taps, in, (long) stride * stride * out);
+        forEachTap((a, b, slotIndex, th, tw) -> phases.get(point(a), point(b), all(), interval(slotIndex * out, (slotIndex + 1) * out))
                 .assign(weight.get(point(th), point(tw), all(), all()).transpose()));
-        return k;
+        return phases;
     }
 
-    private INDArray pad(INDArray input) {
-        return Nd4j.pad(input, new int[][]{{0, 0}, {0, 0}, {padding, padding}, {padding, padding}});
+    /** Writes the gradient of {@link #kernel}'s result into {@code weightGradient} [k, k, out, in]. */
+    void foldKernelGradient(INDArray phaseGradient, INDArray weightGradient) {
+        long out = weightGradient.size(2);
+        forEachTap((a, b, slotIndex, th, tw) -> weightGradient.get(point(th), point(tw), all(), all())
+                .assign(phaseGradient.get(point(a), point(b), all(), interval(slotIndex * out, (slotIndex + 1) * out)).transpose()));
     }
 
-    /** The padded input pixels that output phase (r_h, r_w) reads: a view. */
-    private INDArray window(INDArray padded, int rh, int rw, long side) {
-        return padded.get(all(), all(), span(rh, side), span(rw, side));
+    INDArray bias(INDArray bias) {
+        return Nd4j.tile(bias.reshape(1, bias.length()), stride * stride, 1).reshape(-1);
     }
 
-    private INDArrayIndex span(int r, long side) {
-        return interval(windowStart[r], windowStart[r] + side + taps - 1);
+    void foldBiasGradient(INDArray phaseGradient, INDArray biasGradient) {
+        biasGradient.assign(phaseGradient.reshape((long) stride * stride, biasGradient.length()).sum(0)
+                .reshape(biasGradient.shape()));
     }
 
-    /** The pixels of phase (r_h, r_w) of an image [B, C, s·side, s·side] ('c' order): a strided view. */
-    private INDArray phase(INDArray image, int rh, int rw) {
-        long side = image.size(2) / stride;
-        return image.reshape('c', image.size(0), image.size(1), side, stride, side, stride)
-                .get(all(), all(), all(), point(rh), all(), point(rw));
+    /** [B, s²·out, Q, Q] phase outputs → {@code image} [B, out, s·side, s·side] ('c' order). */
+    void interleave(INDArray phases, long side, INDArray image) {
+        long batch = phases.size(0), out = image.size(1), q = phases.size(2);
+        INDArray image6 = image.reshape('c', batch, out, side, stride, side, stride);
+        INDArray phases6 = phases.reshape('c', batch, stride, stride, out, q, q);
+        for (int rh = 0; rh < stride; rh++) {
+            for (int rw = 0; rw < stride; rw++) {
+                image6.get(all(), all(), all(), point(rh), all(), point(rw))
+                        .assign(phases6.get(all(), point(slot[rh]), point(slot[rw]), all(),
+                                interval(windowStart[rh], windowStart[rh] + side),
+                                interval(windowStart[rw], windowStart[rw] + side)));
+            }
+        }
     }
 
-    private DynamicCustomOp.DynamicCustomOpsBuilder op(String name) {
-        return DynamicCustomOp.builder(name).addIntegerArguments(taps, taps, 1, 1, 0, 0, 1, 1, 0, NCHW, KERNEL_HW_IN_OUT);
+    /** Shape of the phase convolution's output for {@code input} and {@code out} filters. */
+    long[] convolvedShape(INDArray input, long out) {
+        long q = convolvedSide(input.size(2));
+        return new long[]{input.size(0), (long) stride * stride * out, q, q};
+    }
+
+    /**
+     * The gradient of {@link #interleave}: {@code imageGradient} [B, out, s·side, s·side] ('c' order) into
+     * {@code phases} [B, s²·out, Q, Q], zero outside the windows.
+     */
+    void scatter(INDArray imageGradient, long side, INDArray phases) {
+        long batch = imageGradient.size(0), out = imageGradient.size(1), q = phases.size(2);
+        INDArray phases6 = phases.assign(0).reshape('c', batch, stride, stride, out, q, q);
+        INDArray image6 = imageGradient.reshape('c', batch, out, side, stride, side, stride);
+        for (int rh = 0; rh < stride; rh++) {
+            for (int rw = 0; rw < stride; rw++) {
+                phases6.get(all(), point(slot[rh]), point(slot[rw]), all(),
+                                interval(windowStart[rh], windowStart[rh] + side),
+                                interval(windowStart[rw], windowStart[rw] + side))
+                        .assign(image6.get(all(), all(), all(), point(rh), all(), point(rw)));
+            }
+        }
     }
 
     private interface TapVisitor {
-        void visit(int a, int b, int th, int tw);
+        void visit(int a, int b, long slotIndex, int th, int tw);
     }
 
-    /** Visits phase (r_h, r_w)'s kernel positions (a, b) with the full kernel's tap (th, tw) they hold. */
-    private void forEachTap(int rh, int rw, TapVisitor visitor) {
-        for (int a = 0; a < taps; a++) {
-            for (int b = 0; b < taps; b++) {
-                visitor.visit(a, b, tap(rh, a), tap(rw, b));
+    /** Visits every tap (th, tw) of the full kernel with its place (a, b) in the kernel of its phase slot. */
+    private void forEachTap(TapVisitor visitor) {
+        for (int rh = 0; rh < stride; rh++) {
+            for (int rw = 0; rw < stride; rw++) {
+                for (int a = 0; a < taps; a++) {
+                    for (int b = 0; b < taps; b++) {
+                        visitor.visit(a, b, (long) slot[rh] * stride + slot[rw], tap(rh, a), tap(rw, b));
+                    }
+                }
             }
         }
     }
 
+    /** The tap of the full kernel that output phase r applies at position a of its phase kernel. */
     private int tap(int r, int a) {
         return kernel - 1 - (stride * a + slot[r]);
     }
