@@ -23,9 +23,9 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
 
     public static final List<Param> PARAMS = List.of(
             new Param("preset", "NAME", "seed: the book's model (G 6,264,579 + D 790,913 parameters),\n"
-                    + "about 8.6 s/step at batch 20 on 2 cores;\n"
+                    + "about 5.5 s/step at batch 20 on 2 cores;\n"
                     + "small: Dense to 32x16x16, 64 filters in every convolution (G 601,539 + D 198,849),\n"
-                    + "about 1.0 s/step: for first runs and tests", false),
+                    + "about 0.75 s/step: for first runs and tests", false),
             new Param("data", "URI", "the Parquet data set written by prep", false),
             new Param("class", "NAME", "the CIFAR-10 class to learn", false),
             new Param("split", "SPLIT", "the split to train on", false),
