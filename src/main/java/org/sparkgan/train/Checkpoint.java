@@ -1,5 +1,6 @@
 package org.sparkgan.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -9,6 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkgan.data.BadInputException;
 import org.sparkgan.io.RunFolder;
+import org.sparkgan.model.Dcgan;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -17,6 +19,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 /**
  * Everything needed to continue a run, or to use its generator with nothing else: both networks with their
@@ -78,13 +82,10 @@ public record Checkpoint(long step, TrainConfig config, MultiLayerNetwork genera
             Map<String, String> values = new LinkedHashMap<>();
             ((Map<String, Object>) state.get("config")).forEach((k, v) -> values.put(k, String.valueOf(v)));
             TrainConfig config = TrainConfig.resolve(values);
-            MultiLayerNetwork g, d;
-            try (InputStream in = fs.open(new Path(dir, GENERATOR))) {
-                g = ModelSerializer.restoreMultiLayerNetwork(in, true);
-            }
-            try (InputStream in = fs.open(new Path(dir, DISCRIMINATOR))) {
-                d = ModelSerializer.restoreMultiLayerNetwork(in, true);
-            }
+            MultiLayerNetwork g = restoreInto(fs, new Path(dir, GENERATOR),
+                    Dcgan.generator(config.model(), config.optimizer(), config.seed()));
+            MultiLayerNetwork d = restoreInto(fs, new Path(dir, DISCRIMINATOR),
+                    Dcgan.discriminator(config.model(), config.optimizer(), config.seed()));
             INDArray latents;
             try (DataInputStream in = new DataInputStream(fs.open(new Path(dir, FIXED_LATENTS)))) {
                 latents = Nd4j.read(in);
@@ -99,5 +100,39 @@ public record Checkpoint(long step, TrainConfig config, MultiLayerNetwork genera
             throw new BadInputException(uri + ": corrupt or incomplete checkpoint (" + e.getClass().getSimpleName()
                     + ": " + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * Reads the parameters, RMSprop state and iteration count of a DL4J model zip into {@code net}, which is built
+     * from the checkpoint's configuration: the code defines the architecture and the checkpoint holds the numbers, so
+     * a checkpoint survives changes to how layers are implemented (the layer JSON inside the zip is not used).
+     */
+    private static MultiLayerNetwork restoreInto(FileSystem fs, Path zip, MultiLayerNetwork net) throws IOException {
+        INDArray params = null, updaterState = null;
+        JsonNode configuration = null;
+        try (ZipInputStream in = new ZipInputStream(fs.open(zip))) {
+            for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
+                switch (entry.getName()) {
+                    case "coefficients.bin" -> params = Nd4j.read(new DataInputStream(in));
+                    case "updaterState.bin" -> updaterState = Nd4j.read(new DataInputStream(in));
+                    case "configuration.json" -> configuration = RunFolder.JSON.readTree(in.readAllBytes());
+                    default -> { }
+                }
+            }
+        }
+        if (params == null || updaterState == null || configuration == null) {
+            throw new BadInputException(zip.getName() + " lacks its parameters, updater state or configuration");
+        }
+        INDArray state = net.getUpdater().getStateViewArray();
+        if (params.length() != net.numParams() || updaterState.length() != state.length()) {
+            throw new BadInputException(zip.getName() + " holds " + params.length() + " parameters and "
+                    + updaterState.length() + " updater values; the configuration's network has " + net.numParams()
+                    + " and " + state.length());
+        }
+        net.params().assign(params.reshape(net.params().shape()));
+        state.assign(updaterState.reshape(state.shape()));
+        net.setIterationCount(configuration.path("iterationCount").asInt());
+        net.setEpochCount(configuration.path("epochCount").asInt());
+        return net;
     }
 }

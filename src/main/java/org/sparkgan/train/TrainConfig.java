@@ -14,9 +14,9 @@ import java.util.Map;
  * fields and config.json's "config" object. {@link #PARAMS} documents each key once.
  */
 public record TrainConfig(String preset, ModelConfig model, OptimizerConfig optimizer, int batchSize, double labelNoise,
-                          boolean reuseFakes, long seed, int steps, int logEvery, int sampleEvery, int checkpointEvery, int keepCheckpoints,
-                          int threads, int workers, int averagingFrequency, int evalEvery, int evalImages,
-                          String data, String className, String split) {
+                          boolean reuseFakes, long seed, int steps, int logEvery, int sampleEvery, int checkpointEvery,
+                          int keepCheckpoints, int threads, int workers, int averagingFrequency, int evalEvery,
+                          int evalImages, String data, String className, String split) {
 
     /** A configuration key: its option name, value placeholder, help, and whether a resumed run may change it. */
     public record Param(String name, String valueName, String help, boolean runOnly) {}
@@ -42,9 +42,9 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
             new Param("clip", "X", "every gradient value is clipped to +-X", false),
             new Param("batch-size", "N", "real images per iteration (D sees N fakes + N reals, G N fakes)", false),
             new Param("label-noise", "X", "D's labels get + X*U(0,1)", false),
-            new Param("reuse-fakes", "BOOL", "true: G's step trains on the D step's fakes, as PyTorch's DCGAN example does,\n"
-                    + "saving one G forward pass per step (about a fifth of a step); false: fresh latents\n"
-                    + "for G's step, as the book's loop", false),
+            new Param("reuse-fakes", "BOOL", "true: G's step trains on the D step's fakes, as PyTorch's DCGAN example\n"
+                    + "does, saving one G forward pass per step (about a fifth of a step); false: fresh\n"
+                    + "latents for G's step, as the book's loop", false),
             new Param("seed", "N", "the run's random seed: initial weights, latents, label noise, dropout, shuffling", false),
             new Param("steps", "N", "total iterations of the run (a resumed run continues to this total)", true),
             new Param("log-every", "N", "print progress and append to metrics.jsonl every N steps", true),
@@ -133,7 +133,8 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
                             integer(v, "d-filters"), number(v, "leaky-alpha"), number(v, "dropout")),
                     new OptimizerConfig(number(v, "d-lr"), number(v, "g-lr"), number(v, "rho"), number(v, "epsilon"),
                             number(v, "clip")),
-                    integer(v, "batch-size"), number(v, "label-noise"), bool(v, "reuse-fakes"), Long.parseLong(v.get("seed").trim()),
+                    integer(v, "batch-size"), number(v, "label-noise"), bool(v, "reuse-fakes"),
+                    Long.parseLong(v.get("seed").trim()),
                     integer(v, "steps"), integer(v, "log-every"), integer(v, "sample-every"),
                     integer(v, "checkpoint-every"), integer(v, "keep-checkpoints"), integer(v, "threads"),
                     integer(v, "workers"), integer(v, "averaging-frequency"), integer(v, "eval-every"),

@@ -15,10 +15,15 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -118,6 +123,31 @@ public class TrainerTest {
         RoundTrip.assertRoundTrip(original, c -> c.save(other, Map.of("next_step", 3)),
                 () -> Checkpoint.load(other.path("checkpoints/step-000002").toString(), new Configuration()),
                 TrainerTest::assertSameState);
+    }
+
+    /**
+     * Networks are rebuilt from the checkpoint's configuration and only their numbers are read, so a checkpoint whose
+     * layer JSON this version cannot parse (one written before a layer's implementation changed) still loads.
+     */
+    @Test
+    void checkpointLoadsWithoutItsLayerConfiguration() throws Exception {
+        RunFolder run = folder("run");
+        train(TinyRuns.config("steps", "2", "checkpoint-every", "2"), run, Trainer.Start.NEW);
+        String checkpoint = run.path("checkpoints/step-000002").toString();
+        Checkpoint original = Checkpoint.load(checkpoint, new Configuration());
+        Path zip = Path.of(new URI(checkpoint)).resolve(Checkpoint.GENERATOR);
+        Path rewritten = zip.resolveSibling("rewritten.zip");
+        try (var in = new ZipInputStream(Files.newInputStream(zip));
+             var out = new ZipOutputStream(Files.newOutputStream(rewritten))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                out.putNextEntry(new ZipEntry(e.getName()));
+                out.write(e.getName().equals("configuration.json")
+                        ? "{\"confs\": \"not a layer list\", \"iterationCount\": 2}".getBytes() : in.readAllBytes());
+            }
+        }
+        Files.move(rewritten, zip, StandardCopyOption.REPLACE_EXISTING);
+        Files.delete(zip.resolveSibling("." + Checkpoint.GENERATOR + ".crc")); // Hadoop's local checksum of the old bytes
+        assertSameState(original, Checkpoint.load(checkpoint, new Configuration()));
     }
 
     @Test
