@@ -2,7 +2,7 @@ package org.sparkgan.cli;
 
 import org.apache.spark.sql.SparkSession;
 import org.sparkgan.bench.Bench;
-import org.sparkgan.data.BadInputException;
+import org.sparkgan.BadInputException;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.model.Dcgan;
 import org.sparkgan.train.ComputeThreads;

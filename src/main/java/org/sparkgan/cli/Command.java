@@ -14,6 +14,6 @@ interface Command {
 
     List<Option> options();
 
-    /** Runs the command; throws {@link org.sparkgan.data.BadInputException} for input the user can fix. */
+    /** Runs the command; throws {@link org.sparkgan.BadInputException} for input the user can fix. */
     void run(ParsedArgs args) throws Exception;
 }

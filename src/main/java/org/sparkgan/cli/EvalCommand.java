@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.sparkgan.data.BadInputException;
+import org.sparkgan.BadInputException;
 import org.sparkgan.data.CifarClasses;
 import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.ImageTensors;

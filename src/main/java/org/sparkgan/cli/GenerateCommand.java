@@ -5,7 +5,7 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.sparkgan.data.BadInputException;
+import org.sparkgan.BadInputException;
 import org.sparkgan.eval.GeneratorSamples;
 import org.sparkgan.io.ImageGrid;
 import org.sparkgan.train.Checkpoint;

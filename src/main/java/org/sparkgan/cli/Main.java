@@ -1,6 +1,6 @@
 package org.sparkgan.cli;
 
-import org.sparkgan.data.BadInputException;
+import org.sparkgan.BadInputException;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package org.sparkgan.cli;
 
 import org.bytedeco.javacpp.Pointer;
-import org.sparkgan.data.BadInputException;
+import org.sparkgan.BadInputException;
 import org.sparkgan.train.TrainConfig;
 
 /**

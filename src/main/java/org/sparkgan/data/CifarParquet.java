@@ -1,5 +1,6 @@
 package org.sparkgan.data;
 
+import org.sparkgan.BadInputException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;

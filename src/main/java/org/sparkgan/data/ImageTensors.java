@@ -1,5 +1,6 @@
 package org.sparkgan.data;
 
+import org.sparkgan.BadInputException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,5 +1,6 @@
 package org.sparkgan.data;
 
+import org.sparkgan.BadInputException;
 import java.util.List;
 
 /**

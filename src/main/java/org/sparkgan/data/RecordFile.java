@@ -1,5 +1,6 @@
 package org.sparkgan.data;
 
+import org.sparkgan.BadInputException;
 import java.io.Serializable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

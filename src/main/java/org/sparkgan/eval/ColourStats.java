@@ -2,7 +2,7 @@ package org.sparkgan.eval;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.sparkgan.data.BadInputException;
+import org.sparkgan.BadInputException;
 
 import java.util.ArrayList;
 import java.util.List;

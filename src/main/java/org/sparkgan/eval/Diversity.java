@@ -2,7 +2,7 @@ package org.sparkgan.eval;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.sparkgan.data.BadInputException;
+import org.sparkgan.BadInputException;
 
 /**
  * How different the images of one batch are from each other: a generator that has collapsed onto a few outputs

@@ -3,7 +3,7 @@ package org.sparkgan.eval;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.sparkgan.data.BadInputException;
+import org.sparkgan.BadInputException;
 import org.sparkgan.train.Seeds;
 
 import java.util.ArrayList;

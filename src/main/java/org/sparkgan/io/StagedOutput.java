@@ -2,7 +2,7 @@ package org.sparkgan.io;
 
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.sparkgan.data.BadInputException;
+import org.sparkgan.BadInputException;
 
 import java.io.IOException;
 import java.util.UUID;

@@ -8,7 +8,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.sparkgan.data.BadInputException;
+import org.sparkgan.BadInputException;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.model.Dcgan;
 

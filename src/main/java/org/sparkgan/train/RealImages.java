@@ -20,7 +20,7 @@ public final class RealImages {
 
     public RealImages(INDArray images, int batchSize, long seed) {
         if (images.size(0) < batchSize) {
-            throw new org.sparkgan.data.BadInputException("the data set has " + images.size(0)
+            throw new org.sparkgan.BadInputException("the data set has " + images.size(0)
                     + " images, fewer than one batch of " + batchSize);
         }
         this.images = images;

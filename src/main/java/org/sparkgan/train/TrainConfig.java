@@ -1,6 +1,6 @@
 package org.sparkgan.train;
 
-import org.sparkgan.data.BadInputException;
+import org.sparkgan.BadInputException;
 import org.sparkgan.model.ModelConfig;
 import org.sparkgan.model.OptimizerConfig;
 

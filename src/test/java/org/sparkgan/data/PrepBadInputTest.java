@@ -1,5 +1,6 @@
 package org.sparkgan.data;
 
+import org.sparkgan.BadInputException;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.spark.sql.SparkSession;

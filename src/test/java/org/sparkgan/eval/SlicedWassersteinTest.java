@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.sparkgan.data.BadInputException;
+import org.sparkgan.BadInputException;
 
 import java.util.List;
 import java.util.Random;

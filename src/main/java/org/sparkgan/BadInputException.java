@@ -1,4 +1,4 @@
-package org.sparkgan.data;
+package org.sparkgan;
 
 /**
  * Input the user can fix (a malformed file, an unknown class, an existing output). Its message is the one line
