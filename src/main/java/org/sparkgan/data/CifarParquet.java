@@ -1,6 +1,8 @@
 package org.sparkgan.data;
 
+import org.apache.hadoop.fs.Path;
 import org.sparkgan.BadInputException;
+import org.sparkgan.io.PathKinds;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -9,6 +11,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -41,10 +45,17 @@ public final class CifarParquet {
     private CifarParquet() {}
 
     /**
-     * Reads a data set in the canonical column order, checking the columns and their types;
+     * Reads a data set in the canonical column order, checking the columns and their types (a path of another kind,
+     * such as the CIFAR-10 archive or a run folder, is refused first, by {@link PathKinds#requireDataSet});
      * {@code split} and {@code labelName} (null for all) select partitions.
      */
     public static Dataset<Row> read(SparkSession spark, String uri, String split, String labelName) {
+        try {
+            Path path = new Path(uri);
+            PathKinds.requireDataSet(path.getFileSystem(spark.sparkContext().hadoopConfiguration()), path, uri);
+        } catch (IOException e) {
+            throw new UncheckedIOException(uri + ": " + e.getMessage(), e);
+        }
         Dataset<Row> df;
         try {
             df = spark.read().parquet(uri);
@@ -54,8 +65,9 @@ public final class CifarParquet {
         }
         for (StructField expected : SCHEMA.fields()) {
             if (!Arrays.asList(df.columns()).contains(expected.name())) {
-                throw new BadInputException(uri + ": Parquet data set has no '" + expected.name()
-                        + "' column (expected " + String.join(", ", SCHEMA.fieldNames()) + "; was it written by prep?)");
+                throw new BadInputException(uri + ": a Parquet table with no '" + expected.name() + "' column (it has "
+                        + String.join(", ", df.columns()) + "; prep writes " + String.join(", ", SCHEMA.fieldNames())
+                        + "): not a data set written by prep");
             }
             DataType actual = df.schema().apply(expected.name()).dataType();
             if (!actual.equals(expected.dataType())) {

@@ -5,6 +5,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.sparkgan.io.PathKinds;
 
 import java.io.BufferedInputStream;
 import java.io.Closeable;
@@ -30,7 +31,7 @@ public final class CifarSource {
     public static List<RecordFile> list(String input, String defaultSplit, Configuration conf) throws IOException {
         Path path = new Path(input);
         FileSystem fs = path.getFileSystem(conf);
-        if (!fs.exists(path)) throw new BadInputException(input + ": no such file or directory");
+        PathKinds.requireCifarInput(fs, path, input);
         String uri = fs.makeQualified(path).toString();
         FileStatus status = fs.getFileStatus(path);
         if (status.isDirectory()) return listFolder(fs, status.getPath(), defaultSplit);
