@@ -151,7 +151,7 @@ public final class RunReport {
                 "Binary cross-entropy at each logged step. Both near ln 2 ≈ 0.69 is a balanced game; D's loss near 0 "
                         + "while G's climbs means D is winning.");
         List<double[]> accuracySteps = points(records, "d_acc_real");
-        shown += figure(sb, new SvgChart("D accuracy", "step", "accuracy").yMax(1)
+        shown += figure(sb, new SvgChart("D accuracy", "step", "accuracy").yAtLeast(1)
                         .add(series(records, "d_acc_real", "on real images", PALETTE[2]))
                         .add(series(records, "d_acc_fake", "on generated images", PALETTE[3]))
                         .add(level(accuracySteps, 0.5, "chance (0.5)")),

@@ -6,9 +6,9 @@ import java.util.Locale;
 
 /**
  * A line chart as inline SVG: series against the step, axes with tick labels, a legend above the plot. Built in Java
- * so the report needs no script and no network. The y axis starts at 0 (every charted metric is non-negative, and
- * heights then compare honestly); gaps in a series are left open, and non-finite values are marked with a cross at
- * the top edge instead of vanishing.
+ * so the report needs no script and no network. The y axis spans 0 (heights then compare honestly) and every finite
+ * value, negative ones too (the colour means lie in [-1, 1]); gaps in a series are left open, and non-finite values
+ * are marked with a cross at the top edge instead of vanishing.
  */
 final class SvgChart {
     static final int WIDTH = 720;
@@ -22,7 +22,7 @@ final class SvgChart {
 
     private final String title, xLabel, yLabel;
     private final List<Series> series = new ArrayList<>();
-    private double yMax = Double.NaN;
+    private double yTopAtLeast = 0;
 
     SvgChart(String title, String xLabel, String yLabel) {
         this.title = title;
@@ -35,9 +35,9 @@ final class SvgChart {
         return this;
     }
 
-    /** Fixes the top of the y axis (accuracies: 1) instead of fitting it to the data. */
-    SvgChart yMax(double max) {
-        yMax = max;
+    /** Extends the y axis up to {@code max} at least (accuracies: 1), so a chart of small values keeps its scale. */
+    SvgChart yAtLeast(double max) {
+        yTopAtLeast = max;
         return this;
     }
 
@@ -50,22 +50,23 @@ final class SvgChart {
         int top = TITLE + LEGEND_ROW * legendRows.size() + 10;
         int plotW = WIDTH - LEFT - RIGHT, plotH = HEIGHT - top - BOTTOM;
 
-        double xLo = Double.POSITIVE_INFINITY, xHi = Double.NEGATIVE_INFINITY, yHi = 0;
+        double xLo = Double.POSITIVE_INFINITY, xHi = Double.NEGATIVE_INFINITY, yLo = 0, yHi = yTopAtLeast;
         for (Series s : series) {
             for (double[] p : s.points()) {
                 xLo = Math.min(xLo, p[0]);
                 xHi = Math.max(xHi, p[0]);
-                if (Double.isFinite(p[1])) yHi = Math.max(yHi, p[1]);
+                if (Double.isFinite(p[1])) {
+                    yLo = Math.min(yLo, p[1]);
+                    yHi = Math.max(yHi, p[1]);
+                }
             }
         }
-        if (!Double.isNaN(yMax)) yHi = yMax;
-        if (yHi <= 0) yHi = 1;
+        if (yHi <= yLo) yHi = yLo + 1; // all zero: any unit scale will do
         if (xHi <= xLo) {
             xLo -= 1;
             xHi += 1;
         }
-        Axis x = Axis.of(xLo, xHi, 8, true), y = Axis.of(0, yHi, 5, false);
-        if (!Double.isNaN(yMax)) y = new Axis(0, yMax, y.step);
+        Axis x = Axis.of(xLo, xHi, 8, true), y = Axis.of(yLo, yHi, 5, false);
 
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"%d\" "
@@ -109,7 +110,7 @@ final class SvgChart {
                             s.colour(), Html.escape(s.name()), Html.escape(Records.format(p[1])), (long) p[0]));
                     continue;
                 }
-                double py = top + plotH - (Math.min(p[1], y.hi) - y.lo) / (y.hi - y.lo) * plotH;
+                double py = top + plotH - (p[1] - y.lo) / (y.hi - y.lo) * plotH;
                 run.add(String.format(Locale.ROOT, "%.1f,%.1f", px, py));
                 if (mark) {
                     sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>%n",

@@ -2,19 +2,26 @@ package org.sparkgan.report;
 
 import org.sparkgan.io.RunFolder;
 import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Checks shared by the report tests: links that resolve inside the run folder, well-formed inline SVG. */
+/**
+ * Checks shared by the report tests: links that resolve inside the run folder, well-formed inline SVG, points inside
+ * the plot.
+ */
 final class ReportPages {
     private static final Pattern LINK = Pattern.compile("(?:href|src)=\"([^\"]*)\"");
     private static final Pattern SVG = Pattern.compile("<svg\\b.*?</svg>", Pattern.DOTALL);
@@ -49,6 +56,47 @@ final class ReportPages {
             out.add(f.newDocumentBuilder().parse(new ByteArrayInputStream(m.group().getBytes(StandardCharsets.UTF_8))));
         }
         return out;
+    }
+
+    /**
+     * Every drawn point of the chart (the vertices of its lines and its markers) lies inside the plot frame, the
+     * rectangle drawn without fill; half a pixel of slack for the one-decimal coordinates.
+     */
+    static void assertPointsInsidePlot(Document chart) {
+        double[] frame = null;
+        NodeList rects = chart.getElementsByTagName("rect");
+        for (int i = 0; i < rects.getLength(); i++) {
+            Element r = (Element) rects.item(i);
+            if (r.getAttribute("fill").equals("none")) {
+                frame = new double[]{number(r, "x"), number(r, "y"), number(r, "x") + number(r, "width"),
+                        number(r, "y") + number(r, "height")};
+            }
+        }
+        assertNotNull(frame, "a plot frame");
+        String title = chart.getDocumentElement().getAttribute("aria-label");
+        List<double[]> points = new ArrayList<>();
+        NodeList lines = chart.getElementsByTagName("polyline");
+        for (int i = 0; i < lines.getLength(); i++) {
+            for (String xy : ((Element) lines.item(i)).getAttribute("points").trim().split("\\s+")) {
+                String[] c = xy.split(",");
+                points.add(new double[]{Double.parseDouble(c[0]), Double.parseDouble(c[1])});
+            }
+        }
+        NodeList circles = chart.getElementsByTagName("circle");
+        for (int i = 0; i < circles.getLength(); i++) {
+            Element c = (Element) circles.item(i);
+            points.add(new double[]{number(c, "cx"), number(c, "cy")});
+        }
+        assertFalse(points.isEmpty(), title + ": nothing drawn");
+        for (double[] p : points) {
+            assertTrue(p[0] >= frame[0] - 0.5 && p[0] <= frame[2] + 0.5 && p[1] >= frame[1] - 0.5
+                            && p[1] <= frame[3] + 0.5,
+                    title + ": point (" + p[0] + ", " + p[1] + ") outside the plot " + Arrays.toString(frame));
+        }
+    }
+
+    private static double number(Element e, String attribute) {
+        return Double.parseDouble(e.getAttribute(attribute));
     }
 
     static String read(RunFolder run) throws Exception {

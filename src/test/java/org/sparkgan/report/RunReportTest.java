@@ -96,6 +96,7 @@ class RunReportTest {
         for (Document d : charts) {
             assertTrue(d.getElementsByTagName("polyline").getLength() > 0, "lines drawn");
             assertTrue(d.getElementsByTagName("text").getLength() > 10, "tick labels and legend");
+            ReportPages.assertPointsInsidePlot(d); // the colour means are negative
         }
         String swd = html.substring(html.indexOf("aria-label=\"Sliced"));
         assertTrue(swd.contains("real-vs-real floor") && swd.contains("stroke-dasharray"), "the floor, dashed");
