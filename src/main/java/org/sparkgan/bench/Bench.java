@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sparkgan.data.CifarFormat;
 import org.sparkgan.model.Dcgan;
 import org.sparkgan.model.FlopCount;
-import org.sparkgan.train.Checkpoint;
+import org.sparkgan.train.TrainingState;
 import org.sparkgan.train.GanStep;
 import org.sparkgan.train.Seeds;
 import org.sparkgan.train.TrainConfig;
@@ -74,13 +74,13 @@ public final class Bench {
         MultiLayerNetwork d = Dcgan.discriminator(c.model(), c.optimizer(), 2, layers);
         GanStep step = new GanStep(g, d, c);
         INDArray reals = Nd4j.rand(DataType.FLOAT, c.batchSize(), 3, 32, 32).muli(2).subi(1);
-        for (int i = 0; i < warmup; i++) step.run(reals, Seeds.derive(c.seed(), i));
+        for (int i = 0; i < warmup; i++) step.run(reals, Seeds.step(c.seed(), i + 1));
         double[] fake = new double[iterations], dStep = new double[iterations], gStep = new double[iterations],
                 total = new double[iterations];
         long cpu0 = cpuNanos(), wall0 = System.nanoTime();
         for (int i = 0; i < iterations; i++) {
             long t0 = System.nanoTime();
-            GanStep.Result r = step.run(reals, Seeds.derive(c.seed(), warmup + i));
+            GanStep.Result r = step.run(reals, Seeds.step(c.seed(), warmup + i + 1));
             total[i] = (System.nanoTime() - t0) / 1e9;
             fake[i] = r.fakeSeconds();
             dStep[i] = r.dSeconds();
@@ -118,8 +118,8 @@ public final class Bench {
         JavaRDD<byte[]> shards = Shards.of(images, c.workers());
         shards.count();
         MultiLayerNetwork g = Dcgan.generator(c.model(), c.optimizer(), 1), d = Dcgan.discriminator(c.model(), c.optimizer(), 2);
-        Checkpoint start = new Checkpoint(0, c, g, d, Nd4j.zeros(DataType.FLOAT, 1, c.model().latentDim()), 0, Map.of());
-        SparkEngine engine = new SparkEngine(JavaSparkContext.fromSparkContext(spark.sparkContext()), shards, c, start);
+        SparkEngine engine = new SparkEngine(JavaSparkContext.fromSparkContext(spark.sparkContext()), shards, c,
+                new TrainingState(0, g, d));
         long step = 0;
         for (int i = 0; i < warmupRounds; i++) {
             engine.runRound(step);

@@ -6,6 +6,7 @@ import org.sparkgan.BadInputException;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.model.Dcgan;
 import org.sparkgan.train.ComputeThreads;
+import org.sparkgan.train.Param;
 import org.sparkgan.train.TrainConfig;
 
 import java.util.ArrayList;
@@ -15,22 +16,26 @@ import java.util.Map;
 
 /** {@code bench}: seconds per phase of the product's training step, single-JVM and on Spark. */
 final class BenchCommand implements Command {
-    static final List<Option> OPTIONS = List.of(
-            Option.value("preset", "NAME", "small", "seed or small"),
-            Option.value("batch-size", "N", "20", "real images per step (per worker on Spark)"),
+    /** The configuration keys bench takes from train, with the small preset's defaults. */
+    private static final List<Param<?>> TRAIN_KEYS = List.of(TrainConfig.PRESET, TrainConfig.BATCH_SIZE,
+            TrainConfig.THREADS, TrainConfig.REUSE_FAKES, TrainConfig.WORKERS, TrainConfig.AVERAGING_FREQUENCY);
+
+    static final List<Option> OPTIONS = buildOptions();
+
+    private static List<Option> buildOptions() {
+        List<Option> options = new ArrayList<>();
+        for (Param<?> key : TRAIN_KEYS) options.add(Option.of(key, "small"));
+        options.addAll(List.of(
             Option.value("warmup", "N", "2", "unmeasured iterations (rounds on Spark) first"),
             Option.value("iterations", "N", "5", "measured iterations (rounds on Spark)"),
-            Option.value("threads", "N", "0", "ND4J threads per JVM or task (0: every core in the JVM, spark.task.cpus\n"
-                    + "in a Spark task)"),
-            Option.value("reuse-fakes", "BOOL", "false", "true: G's step reuses the D step's fakes (see train --help)"),
             Option.value("mode", "MODE", "both", "jvm, spark, both, or layers: each layer of G and D timed forward and\n"
                     + "backward on its own, with its GFLOP/s (where the time goes)"),
             Option.value("layers", "KIND", "ops", "convolutions of the single-JVM part: ops (libnd4j conv2d ops,\n"
                     + "what training uses) or dl4j (DL4J's own ConvolutionLayer: the baseline)"),
             Option.value("master", "URL", "local[2]", "Spark master for the Spark part"),
-            Option.value("workers", "N", "2", "Spark workers"),
-            Option.value("averaging-frequency", "K", "4", "local steps per worker per round on Spark"),
-            Option.flag("json", "print one JSON object instead of tables"));
+            Option.flag("json", "print one JSON object instead of tables")));
+        return List.copyOf(options);
+    }
 
     @Override
     public String name() {
@@ -63,9 +68,7 @@ final class BenchCommand implements Command {
             throw new BadInputException("--mode must be jvm, spark, both or layers, got '" + mode + "'");
         }
         Map<String, String> values = new LinkedHashMap<>();
-        for (String key : List.of("preset", "batch-size", "threads", "reuse-fakes", "workers", "averaging-frequency")) {
-            values.put(key, args.string(key));
-        }
+        for (Param<?> key : TRAIN_KEYS) values.put(key.name(), args.string(key.name()));
         TrainConfig config = TrainConfig.resolve(values);
         int warmup = args.integer("warmup", 0), iterations = args.integer("iterations", 1);
         ComputeThreads.pin(config.threads());

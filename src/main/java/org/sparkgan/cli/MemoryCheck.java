@@ -1,7 +1,11 @@
 package org.sparkgan.cli;
 
 import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.sparkgan.BadInputException;
+import org.sparkgan.model.Dcgan;
 import org.sparkgan.train.TrainConfig;
 
 /**
@@ -12,16 +16,30 @@ final class MemoryCheck {
     private MemoryCheck() {}
 
     /**
-     * A conservative estimate of ND4J's peak off-heap bytes for one training JVM: parameters, gradients and two RMSprop
-     * copies of both networks (×4 floats), plus G's widest activations and their gradients for 2·batch images over its
-     * five convolutions, with im2col-style working memory (×3), plus the images of one batch.
+     * A conservative estimate of ND4J's peak off-heap bytes for one training JVM, from the networks' configurations:
+     * parameters, gradients and two RMSprop-sized copies of both networks (×4 floats), plus every layer output of G and
+     * D and its gradient for 2·batch images, with im2col-style working memory (×3), plus the native libraries' own
+     * working set.
      */
     static long estimateOffHeapBytes(TrainConfig c) {
-        long f = c.model().generatorFilters();
-        long params = 4L * 4 * (c.model().latentDim() * (long) c.model().generatorDenseChannels() * 256
-                + 3L * f * f * 25 + f * f * 16 + 2L * c.model().discriminatorFilters() * c.model().discriminatorFilters() * 16);
-        long activations = 4L * 3 * 2 * c.batchSize() * 5 * f * 32 * 32;
-        return params + activations + 256L * 1024 * 1024; // + the native libraries' own working set
+        MultiLayerConfiguration g = Dcgan.generatorConfiguration(c.model(), c.optimizer(), 0, Dcgan.Convolutions.OPS);
+        MultiLayerConfiguration d = Dcgan.discriminatorConfiguration(c.model(), c.optimizer(), 0, Dcgan.Convolutions.OPS);
+        long params = 4L * 4 * (parameters(g) + parameters(d));
+        long perImage = activations(g, Dcgan.generatorInput(c.model())) + activations(d, Dcgan.discriminatorInput());
+        long activations = 4L * 3 * 2 * c.batchSize() * perImage;
+        return params + activations + 256L * 1024 * 1024;
+    }
+
+    private static long parameters(MultiLayerConfiguration conf) {
+        long n = 0;
+        for (NeuralNetConfiguration layer : conf.getConfs()) n += layer.getLayer().initializer().numParams(layer);
+        return n;
+    }
+
+    private static long activations(MultiLayerConfiguration conf, InputType input) {
+        long n = 0;
+        for (InputType out : conf.getLayerActivationTypes(input)) n += out.arrayElementsPerExample();
+        return n;
     }
 
     static void requireOffHeapFor(TrainConfig c) {

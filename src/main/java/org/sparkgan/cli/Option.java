@@ -1,5 +1,7 @@
 package org.sparkgan.cli;
 
+import org.sparkgan.train.Param;
+
 /**
  * One command-line option: {@code --name VALUE} (or {@code --name=VALUE}), or a flag when {@code valueName} is null.
  * The default is written here once and shown by {@code --help}.
@@ -7,6 +9,18 @@ package org.sparkgan.cli;
 public record Option(String name, String valueName, String defaultValue, String help) {
     public static Option value(String name, String valueName, String defaultValue, String help) {
         return new Option(name, valueName, defaultValue, help);
+    }
+
+    /**
+     * The option of a configuration key, with {@code defaultValue} as its default; the defaults of other presets,
+     * where they differ, are named in its help.
+     */
+    public static Option of(Param<?> key, String preset) {
+        StringBuilder help = new StringBuilder(key.help());
+        key.presetDefaults().forEach((other, value) -> {
+            if (!other.equals(preset)) help.append("; --preset ").append(other).append(": ").append(value);
+        });
+        return value(key.name(), key.valueName(), key.defaultFor(preset), help.toString());
     }
 
     public static Option flag(String name, String help) {

@@ -15,6 +15,7 @@ import org.sparkgan.data.ImageTensors;
 import org.sparkgan.eval.TrainingMonitor;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.report.ReportObserver;
+import org.sparkgan.train.Param;
 import org.sparkgan.train.RealImages;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.train.Trainer;
@@ -32,7 +33,6 @@ final class TrainCommand implements Command {
     static final List<Option> OPTIONS = buildOptions();
 
     private static List<Option> buildOptions() {
-        Map<String, String> defaults = TrainConfig.presetDefaults("seed");
         List<Option> list = new ArrayList<>();
         list.add(Option.value("output", "URI", "runs/dcgan", "the run folder (local path, file://, hdfs://)"));
         list.add(Option.value("config", "FILE", null, "a JSON file of configuration keys (the option names below);\n"
@@ -44,9 +44,7 @@ final class TrainCommand implements Command {
         list.add(Option.flag("print-config", "print the resolved configuration as JSON (a --config file) and exit"));
         list.add(Option.value("master", "URL", null, "train on Spark: local[N], spark://host:port, yarn, k8s://...\n"
                 + "(under spark-submit the master it gives is used). Without it: this JVM only"));
-        for (TrainConfig.Param p : TrainConfig.PARAMS) {
-            list.add(Option.value(p.name(), p.valueName(), defaults.get(p.name()), p.help()));
-        }
+        for (Param<?> p : TrainConfig.PARAMS) list.add(Option.of(p, TrainConfig.PRESET.defaultValue()));
         return List.copyOf(list);
     }
 
@@ -93,7 +91,7 @@ final class TrainCommand implements Command {
         String output = args.string("output");
 
         Map<String, String> commandLine = new LinkedHashMap<>();
-        for (TrainConfig.Param p : TrainConfig.PARAMS) if (args.given(p.name())) commandLine.put(p.name(), args.string(p.name()));
+        for (Param<?> p : TrainConfig.PARAMS) if (args.given(p.name())) commandLine.put(p.name(), args.string(p.name()));
         Map<String, String> file = args.string("config") == null ? Map.of() : readConfigFile(args.string("config"));
         if (args.flag("print-config")) {
             System.out.print(RunFolder.JSON.writeValueAsString(TrainConfig.resolve(file, commandLine).values()) + "\n");

@@ -47,10 +47,18 @@ public final class Dcgan {
     }
 
     public static MultiLayerNetwork generator(ModelConfig m, OptimizerConfig o, long seed, Convolutions impl) {
+        MultiLayerNetwork g = new MultiLayerNetwork(generatorConfiguration(m, o, seed, impl));
+        g.init();
+        return g;
+    }
+
+    /** G's configuration, for what is computed from the architecture without building it (FLOPs, memory). */
+    public static MultiLayerConfiguration generatorConfiguration(ModelConfig m, OptimizerConfig o, long seed,
+                                                                 Convolutions impl) {
         Convs c = new Convs(impl, m.leakyAlpha());
         IActivation lrelu = new ActivationLReLU(m.leakyAlpha());
         int f = m.generatorFilters();
-        MultiLayerConfiguration conf = base(seed, o.generatorLearningRate(), o)
+        return base(seed, o.generatorLearningRate(), o)
                 .list()
                 .layer(new DenseLayer.Builder().nIn(m.latentDim()).nOut((long) m.generatorDenseChannels() * SEED_MAP * SEED_MAP)
                         .activation(lrelu).build())
@@ -61,9 +69,16 @@ public final class Dcgan {
                 .layer(c.conv(f, f, 5, 1, true, false))
                 .layer(c.conv(f, CHANNELS, 7, 1, true, true))
                 .build();
-        MultiLayerNetwork g = new MultiLayerNetwork(conf);
-        g.init();
-        return g;
+    }
+
+    /** What G takes: one latent vector per example. */
+    public static InputType generatorInput(ModelConfig m) {
+        return InputType.feedForward(m.latentDim());
+    }
+
+    /** What D takes: 32×32 RGB images. */
+    public static InputType discriminatorInput() {
+        return InputType.convolutional(SIDE, SIDE, CHANNELS);
     }
 
     /**
@@ -75,9 +90,16 @@ public final class Dcgan {
     }
 
     public static MultiLayerNetwork discriminator(ModelConfig m, OptimizerConfig o, long seed, Convolutions impl) {
+        MultiLayerNetwork d = new MultiLayerNetwork(discriminatorConfiguration(m, o, seed, impl));
+        d.init();
+        return d;
+    }
+
+    public static MultiLayerConfiguration discriminatorConfiguration(ModelConfig m, OptimizerConfig o, long seed,
+                                                                     Convolutions impl) {
         Convs c = new Convs(impl, m.leakyAlpha());
         int f = m.discriminatorFilters();
-        MultiLayerConfiguration conf = base(seed, o.discriminatorLearningRate(), o)
+        return base(seed, o.discriminatorLearningRate(), o)
                 .list()
                 .layer(c.conv(CHANNELS, f, 3, 1, false, false))
                 .layer(c.conv(f, f, 4, 2, false, false))
@@ -87,11 +109,8 @@ public final class Dcgan {
                 .layer(new DropoutLayer.Builder(1.0 - m.dropoutRate()).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.XENT).nOut(1)
                         .activation(Activation.SIGMOID).build())
-                .setInputType(InputType.convolutional(SIDE, SIDE, CHANNELS))
+                .setInputType(discriminatorInput())
                 .build();
-        MultiLayerNetwork d = new MultiLayerNetwork(conf);
-        d.init();
-        return d;
     }
 
     private static NeuralNetConfiguration.Builder base(long seed, double learningRate, OptimizerConfig o) {

@@ -1,28 +1,64 @@
 package org.sparkgan.model;
 
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+
+import java.util.List;
+
 /**
- * Analytic floating-point operations of the DCGAN's forward passes (a multiply-add counts 2), per image, for
- * throughput figures. Convolutions: 2·k²·Cin·Cout per output pixel; the transposed convolution: 2·k²·Cin·Cout per
- * input pixel; Dense: 2·in·out. Activations, biases and the loss are ignored (under 1%).
+ * Floating-point operations of the DCGAN's forward passes (a multiply-add counts 2), per image, for throughput
+ * figures, read from the networks' own configurations and the shapes that flow through them: a convolution costs
+ * 2·k²·Cin·Cout per output pixel, a transposed convolution 2·k²·Cin·Cout per input pixel, a dense layer 2·in·out.
+ * Activations, biases, dropout and the loss are ignored (under 1%).
  */
 public final class FlopCount {
     private FlopCount() {}
 
+    private static final OptimizerConfig ANY_OPTIMIZER = new OptimizerConfig(1e-3, 1e-3, 0.9, 1e-7, 1);
+
     public static double generatorForward(ModelConfig m) {
-        double c0 = m.generatorDenseChannels(), f = m.generatorFilters();
-        double half = 16 * 16, full = 32 * 32;
-        return 2 * m.latentDim() * c0 * half          // Dense to c0×16×16
-                + 2 * 25 * c0 * f * half              // Conv 5×5 at 16×16
-                + 2 * 16 * f * f * half               // ConvTranspose 4×4, stride 2: per input pixel
-                + 2 * (2 * 25 * f * f * full)         // two Conv 5×5 at 32×32
-                + 2 * 49 * f * 3 * full;              // Conv 7×7 to RGB
+        return forward(Dcgan.generatorConfiguration(m, ANY_OPTIMIZER, 0, Dcgan.Convolutions.OPS), Dcgan.generatorInput(m));
     }
 
     public static double discriminatorForward(ModelConfig m) {
-        double f = m.discriminatorFilters();
-        return 2 * 9 * 3 * f * 30 * 30                // Conv 3×3 valid: 32 → 30
-                + 2 * 16 * f * f * (14 * 14 + 6 * 6 + 2 * 2)  // three Conv 4×4 stride 2: 30 → 14 → 6 → 2
-                + 2 * f * 2 * 2;                      // Dense to 1
+        return forward(Dcgan.discriminatorConfiguration(m, ANY_OPTIMIZER, 0, Dcgan.Convolutions.OPS),
+                Dcgan.discriminatorInput());
+    }
+
+    /** The forward FLOPs per example of a network whose input is {@code input}. */
+    public static double forward(MultiLayerConfiguration conf, InputType input) {
+        List<InputType> outputs = conf.getLayerActivationTypes(input);
+        double flops = 0;
+        for (int i = 0; i < outputs.size(); i++) {
+            InputType in = i == 0 ? input : outputs.get(i - 1);
+            if (conf.getInputPreProcess(i) != null) in = conf.getInputPreProcess(i).getOutputType(in);
+            flops += layerForward(conf.getConf(i).getLayer(), in, outputs.get(i));
+        }
+        return flops;
+    }
+
+    private static double layerForward(Layer layer, InputType in, InputType out) {
+        if (layer instanceof OpConvolution c) {
+            return convolution(c.getKernel() * (double) c.getKernel(), c.getNIn(), c.getNOut(), c.isTransposed() ? in : out);
+        }
+        if (layer instanceof Deconvolution2D c) { // before ConvolutionLayer: it is one
+            return convolution(c.getKernelSize()[0] * (double) c.getKernelSize()[1], c.getNIn(), c.getNOut(), in);
+        }
+        if (layer instanceof ConvolutionLayer c) {
+            return convolution(c.getKernelSize()[0] * (double) c.getKernelSize()[1], c.getNIn(), c.getNOut(), out);
+        }
+        if (layer instanceof FeedForwardLayer f) return 2.0 * f.getNIn() * f.getNOut();
+        return 0;
+    }
+
+    /** 2·k²·Cin·Cout for each pixel of {@code pixels} (the output map, or a transposed convolution's input map). */
+    private static double convolution(double kernelArea, long nIn, long nOut, InputType pixels) {
+        InputType.InputTypeConvolutional map = (InputType.InputTypeConvolutional) pixels;
+        return 2 * kernelArea * nIn * nOut * map.getHeight() * map.getWidth();
     }
 
     /** One {@code GanStep} at batch B, by phase; a backward pass costs twice its forward pass. */

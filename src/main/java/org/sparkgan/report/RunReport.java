@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.fs.FileStatus;
 import org.sparkgan.io.RunFolder;
+import org.sparkgan.train.Param;
 import org.sparkgan.train.TrainConfig;
 
 import java.io.IOException;
@@ -309,7 +310,7 @@ public final class RunReport {
             return;
         }
         Map<String, String> help = new LinkedHashMap<>();
-        for (TrainConfig.Param p : TrainConfig.PARAMS) help.put(p.name(), p.help().replace('\n', ' '));
+        for (Param<?> p : TrainConfig.PARAMS) help.put(p.name(), p.help().replace('\n', ' '));
         sb.append("<table class=\"config\">\n<tr><th>key</th><th>value</th><th>meaning</th></tr>\n");
         config.forEach((k, v) -> sb.append("<tr><td><code>").append(Html.escape(k)).append("</code></td><td><code>")
                 .append(Html.escape(text(v))).append("</code></td><td class=\"help\">")

@@ -28,37 +28,46 @@ import java.util.zip.ZipInputStream;
  * fixed latent batch of the sample grids. {@code state.json} is written last, and the folder is renamed into place
  * only when complete.
  */
-public record Checkpoint(long step, TrainConfig config, MultiLayerNetwork generator, MultiLayerNetwork discriminator,
-                         INDArray fixedLatents, double elapsedSeconds, Map<String, Object> provenance) {
+public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixedLatents, double elapsedSeconds,
+                         Map<String, Object> provenance) {
     static final String GENERATOR = "generator.zip";
     static final String DISCRIMINATOR = "discriminator.zip";
     static final String FIXED_LATENTS = "fixed-latents.bin";
     static final String STATE = "state.json";
 
+    public long step() {
+        return state.step();
+    }
+
+    public MultiLayerNetwork generator() {
+        return state.generator();
+    }
+
+    public MultiLayerNetwork discriminator() {
+        return state.discriminator();
+    }
+
     public void save(RunFolder run, Map<String, Object> dataPosition) throws IOException {
-        run.writeCheckpoint(step, folder -> {
+        run.writeCheckpoint(state.step(), folder -> {
             // saveUpdater=true: without the RMSprop state a resumed run would not continue the same trajectory
             try (OutputStream out = folder.create(GENERATOR)) {
-                ModelSerializer.writeModel(generator, out, true);
+                ModelSerializer.writeModel(state.generator(), out, true);
             }
             try (OutputStream out = folder.create(DISCRIMINATOR)) {
-                ModelSerializer.writeModel(discriminator, out, true);
+                ModelSerializer.writeModel(state.discriminator(), out, true);
             }
             try (DataOutputStream out = new DataOutputStream(folder.create(FIXED_LATENTS))) {
                 Nd4j.write(fixedLatents, out);
             }
-            Map<String, Object> state = new LinkedHashMap<>();
-            state.put("step", step);
-            state.put("config", config.values());
-            state.put("data_position", dataPosition);
-            state.put("rng", Map.of("seed", config.seed(),
-                    "scheme", "every draw of step s uses Seeds.derive(workerSeed, s, purpose); shuffling of pass p uses "
-                            + "Seeds.derive(workerSeed, 0x5EEDDA7A, p); workerSeed is the seed for worker 0 (and the "
-                            + "single-JVM trainer), Seeds.derive(seed, 0x3057, w) for worker w"));
-            state.put("elapsed_sec", elapsedSeconds);
-            state.put("provenance", provenance);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("step", state.step());
+            json.put("config", config.values());
+            json.put("data_position", dataPosition);
+            json.put("rng", Seeds.scheme(config.seed()));
+            json.put("elapsed_sec", elapsedSeconds);
+            json.put("provenance", provenance);
             try (OutputStream out = folder.create(STATE)) {
-                out.write(RunFolder.JSON.writeValueAsBytes(state));
+                out.write(RunFolder.JSON.writeValueAsBytes(json));
             }
         });
     }
@@ -93,7 +102,7 @@ public record Checkpoint(long step, TrainConfig config, MultiLayerNetwork genera
             long step = ((Number) state.get("step")).longValue();
             double elapsed = ((Number) state.getOrDefault("elapsed_sec", 0.0)).doubleValue();
             Map<String, Object> provenance = (Map<String, Object>) state.getOrDefault("provenance", Map.of());
-            return new Checkpoint(step, config, g, d, latents, elapsed, provenance);
+            return new Checkpoint(new TrainingState(step, g, d), config, latents, elapsed, provenance);
         } catch (BadInputException e) {
             throw new BadInputException(uri + ": corrupt checkpoint (" + e.getMessage() + ")", e);
         } catch (IOException | RuntimeException e) {

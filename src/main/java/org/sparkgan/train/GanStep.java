@@ -20,9 +20,10 @@ import java.util.List;
  *   <li>draw new latents and train G through D toward label 0 ("real"), D in training mode (dropout on) but its
  *       parameters and optimizer state untouched.</li>
  * </ol>
- * With {@code reuseFakes}, step 3 trains G on step 1's fakes instead (PyTorch's DCGAN example): step 1 is then a
+ * With reuse-fakes, step 3 trains G on step 1's fakes instead (PyTorch's DCGAN example): step 1 is then a
  * training-mode forward pass whose layer state G's backward pass uses, and one G forward pass is saved.
- * Every random draw (latents, label noise, dropout masks) comes from seeds derived from {@code stepSeed}.
+ * Every random draw (latents, label noise, dropout masks) comes from {@link Seeds#draw} of {@code stepSeed}; the
+ * settings it reads are the {@link StepSettings} of the run's configuration.
  */
 public final class GanStep {
     /** Label of a fake image in the seed's convention (D outputs the probability of "fake"). */
@@ -36,28 +37,24 @@ public final class GanStep {
 
     private final MultiLayerNetwork generator;
     private final MultiLayerNetwork discriminator;
-    private final int latentDim;
-    private final double labelNoise;
-    private final boolean reuseFakes;
+    private final StepSettings settings;
 
-    public GanStep(MultiLayerNetwork generator, MultiLayerNetwork discriminator, int latentDim, double labelNoise,
-                   boolean reuseFakes) {
+    public GanStep(MultiLayerNetwork generator, MultiLayerNetwork discriminator, StepSettings settings) {
         this.generator = generator;
         this.discriminator = discriminator;
-        this.latentDim = latentDim;
-        this.labelNoise = labelNoise;
-        this.reuseFakes = reuseFakes;
+        this.settings = settings;
     }
 
     /** The step as {@code config} sets it. */
     public GanStep(MultiLayerNetwork generator, MultiLayerNetwork discriminator, TrainConfig config) {
-        this(generator, discriminator, config.model().latentDim(), config.labelNoise(), config.reuseFakes());
+        this(generator, discriminator, config.stepSettings());
     }
 
     public Result run(INDArray reals, long stepSeed) {
         int batch = (int) reals.size(0);
+        boolean reuseFakes = settings.get(TrainConfig.REUSE_FAKES);
         long t0 = System.nanoTime();
-        INDArray z = latents(batch, Seeds.derive(stepSeed, 1));
+        INDArray z = latents(batch, Seeds.draw(stepSeed, Seeds.Draw.D_LATENTS));
         // G has no dropout or normalisation: a training-mode pass gives the same fakes and keeps what backprop needs
         INDArray fakes = reuseFakes ? generatorForward(z) : generator.output(z, false);
         long t1 = System.nanoTime();
@@ -66,21 +63,21 @@ public final class GanStep {
         INDArray labels = Nd4j.concat(0,
                 Nd4j.valueArrayOf(new long[]{batch, 1}, FAKE, DataType.FLOAT),
                 Nd4j.valueArrayOf(new long[]{batch, 1}, REAL, DataType.FLOAT));
-        Nd4j.getRandom().setSeed(Seeds.derive(stepSeed, 2));
-        labels.addi(Nd4j.rand(DataType.FLOAT, batch * 2L, 1).muli(labelNoise));
+        Nd4j.getRandom().setSeed(Seeds.draw(stepSeed, Seeds.Draw.LABEL_NOISE));
+        labels.addi(Nd4j.rand(DataType.FLOAT, batch * 2L, 1).muli(settings.get(TrainConfig.LABEL_NOISE)));
         // accuracy of D as it stands before this update, in inference mode
         INDArray pFake = discriminator.output(images, false);
         double accFake = pFake.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, batch)).gt(0.5)
                 .castTo(DataType.FLOAT).meanNumber().doubleValue();
         double accReal = pFake.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(batch, 2L * batch)).lt(0.5)
                 .castTo(DataType.FLOAT).meanNumber().doubleValue();
-        Nd4j.getRandom().setSeed(Seeds.derive(stepSeed, 3)); // dropout masks of the D update
+        Nd4j.getRandom().setSeed(Seeds.draw(stepSeed, Seeds.Draw.D_DROPOUT));
         discriminator.fit(images, labels);
         double dLoss = discriminator.score();
         long t2 = System.nanoTime();
 
-        if (!reuseFakes) fakes = generatorForward(latents(batch, Seeds.derive(stepSeed, 4)));
-        double gLoss = trainGenerator(fakes, Seeds.derive(stepSeed, 5));
+        if (!reuseFakes) fakes = generatorForward(latents(batch, Seeds.draw(stepSeed, Seeds.Draw.G_LATENTS)));
+        double gLoss = trainGenerator(fakes, Seeds.draw(stepSeed, Seeds.Draw.G_DROPOUT));
         long t3 = System.nanoTime();
         return new Result(dLoss, gLoss, accReal, accFake, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
     }
@@ -122,6 +119,6 @@ public final class GanStep {
 
     INDArray latents(int batch, long seed) {
         Nd4j.getRandom().setSeed(seed);
-        return Nd4j.randn(DataType.FLOAT, batch, latentDim);
+        return Nd4j.randn(DataType.FLOAT, batch, settings.get(TrainConfig.LATENT_DIM));
     }
 }

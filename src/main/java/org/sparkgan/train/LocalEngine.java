@@ -13,7 +13,7 @@ public final class LocalEngine implements TrainingEngine {
     private final MultiLayerNetwork discriminator;
     private final GanStep step;
 
-    public LocalEngine(TrainConfig config, RealImages data, Checkpoint state) {
+    public LocalEngine(TrainConfig config, RealImages data, TrainingState state) {
         this.config = config;
         this.data = data;
         this.generator = state.generator();
@@ -30,7 +30,7 @@ public final class LocalEngine implements TrainingEngine {
     public Round runRound(long lastStep) {
         long s = lastStep + 1;
         long t0 = System.nanoTime();
-        GanStep.Result r = step.run(data.batch(s), Seeds.derive(config.seed(), s));
+        GanStep.Result r = step.run(data.batch(s), Seeds.step(config.seed(), s));
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Round(r, List.of(r), seconds, seconds);
     }

@@ -63,7 +63,7 @@ public final class RealImages {
             int n = (int) images.size(0);
             int[] order = new int[n];
             for (int i = 0; i < n; i++) order[i] = i;
-            Random rng = new Random(Seeds.derive(seed, 0x5EED_DA7AL, pass));
+            Random rng = new Random(Seeds.shuffle(seed, pass));
             for (int i = n - 1; i > 0; i--) { // Fisher-Yates
                 int j = rng.nextInt(i + 1);
                 int t = order[i];

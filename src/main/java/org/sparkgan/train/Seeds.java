@@ -1,11 +1,33 @@
 package org.sparkgan.train;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
- * Every random draw of a run derives from the run seed through explicit, stable keys (run seed → step → purpose),
- * so a run restarted from a checkpoint draws exactly what the uninterrupted run would have drawn.
+ * Every random draw of a run derives from the run seed through explicit, stable keys (run seed → worker → step →
+ * draw), so a run restarted from a checkpoint, or a Spark task run again, draws exactly what the uninterrupted run
+ * would have drawn. {@link #scheme} writes the same derivations as data into every checkpoint.
  */
 public final class Seeds {
     private Seeds() {}
+
+    static final long GENERATOR_INIT = 0x6E4L;
+    static final long DISCRIMINATOR_INIT = 0xD15CL;
+    static final long FIXED_LATENTS = 0xF1DEDL;
+    static final long WORKER = 0x3057L;
+    static final long SHUFFLE = 0x5EED_DA7AL;
+
+    /** The draws of one training step, each from its own seed under the step's seed. */
+    public enum Draw {
+        D_LATENTS(1), LABEL_NOISE(2), D_DROPOUT(3), G_LATENTS(4), G_DROPOUT(5);
+
+        final long key;
+
+        Draw(long key) {
+            this.key = key;
+        }
+    }
 
     /** A well-mixed seed for {@code parts} under {@code seed} (SplitMix64 finaliser over each part). */
     public static long derive(long seed, long... parts) {
@@ -19,7 +41,62 @@ public final class Seeds {
      * single-JVM trainer draws; the others get independent streams.
      */
     public static long worker(long seed, int w) {
-        return w == 0 ? seed : derive(seed, 0x3057L, w);
+        return w == 0 ? seed : derive(seed, WORKER, w);
+    }
+
+    /** The seed of step {@code step} (from 1) of a worker (the single-JVM trainer is worker 0). */
+    public static long step(long workerSeed, long step) {
+        return derive(workerSeed, step);
+    }
+
+    public static long draw(long stepSeed, Draw draw) {
+        return derive(stepSeed, draw.key);
+    }
+
+    /** The seed of the permutation of pass {@code pass} (from 0) over a worker's images. */
+    public static long shuffle(long workerSeed, long pass) {
+        return derive(workerSeed, SHUFFLE, pass);
+    }
+
+    public static long generatorInit(long seed) {
+        return derive(seed, GENERATOR_INIT);
+    }
+
+    public static long discriminatorInit(long seed) {
+        return derive(seed, DISCRIMINATOR_INIT);
+    }
+
+    public static long fixedLatents(long seed) {
+        return derive(seed, FIXED_LATENTS);
+    }
+
+    /**
+     * The derivations above as data, for checkpoints: {@code seeds} maps each seed's name to {@code [parent, key…]},
+     * meaning {@code derive(value of parent, key…)}, where a key is a number or one of the variables {@code w}
+     * (worker), {@code step} and {@code pass}; {@code draws} says how each seed is used.
+     */
+    public static Map<String, Object> scheme(long seed) {
+        Map<String, Object> seeds = new LinkedHashMap<>();
+        seeds.put("generator_init", List.of("seed", GENERATOR_INIT));
+        seeds.put("discriminator_init", List.of("seed", DISCRIMINATOR_INIT));
+        seeds.put("fixed_latents", List.of("seed", FIXED_LATENTS));
+        seeds.put("worker", Map.of("w = 0", "seed", "w > 0", List.of("seed", WORKER, "w")));
+        seeds.put("shuffle", List.of("worker", SHUFFLE, "pass"));
+        seeds.put("step", List.of("worker", "step"));
+        for (Draw d : Draw.values()) seeds.put(d.name().toLowerCase(), List.of("step", d.key));
+
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("seed", seed);
+        s.put("derive", "derive(x, k1..kn): h = mix(x ^ 0x9E3779B97F4A7C15); for each k: h = mix(h ^ mix(k + "
+                + "0x632BE59BD9B4E019)); mix is SplitMix64's finaliser (shifts 30, 27, 31; multipliers "
+                + "0xBF58476D1CE4E5B9, 0x94D049BB133111EB); all arithmetic on signed 64-bit integers");
+        s.put("seeds", seeds);
+        s.put("draws", "ND4J's generator is seeded with the named seed right before each draw: latents "
+                + "randn(batch, latent-dim) from d_latents (D's fakes) and g_latents (G's step); label noise "
+                + "rand(2*batch, 1) * label-noise from label_noise, fakes first; D's dropout masks from d_dropout before "
+                + "its fit and g_dropout before G's pass through D; shuffle seeds java.util.Random for a Fisher-Yates "
+                + "permutation of the worker's images, from the last index down");
+        return s;
     }
 
     private static long mix(long z) {

@@ -1,6 +1,7 @@
 package org.sparkgan.train;
 
 import org.sparkgan.BadInputException;
+import org.sparkgan.Names;
 import org.sparkgan.model.ModelConfig;
 import org.sparkgan.model.OptimizerConfig;
 
@@ -11,100 +12,135 @@ import java.util.Map;
 /**
  * Everything that defines a training run, typed and validated in one place. Values resolve as
  * preset defaults ← config file ← command line; the same keys name the command-line options, the config file's
- * fields and config.json's "config" object. {@link #PARAMS} documents each key once.
+ * fields and config.json's "config" object. Each key is declared once, in {@link #PARAMS}; a new key needs its
+ * declaration there and nothing else here ({@link #get} reads it).
  */
-public record TrainConfig(String preset, ModelConfig model, OptimizerConfig optimizer, int batchSize, double labelNoise,
-                          boolean reuseFakes, long seed, int steps, int logEvery, int sampleEvery, int checkpointEvery,
-                          int keepCheckpoints, int threads, int workers, int averagingFrequency, int evalEvery,
-                          int evalImages, String data, String className, String split) {
+public final class TrainConfig {
+    public static final List<String> PRESETS = List.of("seed", "small");
 
-    /** A configuration key: its option name, value placeholder, help, and whether a resumed run may change it. */
-    public record Param(String name, String valueName, String help, boolean runOnly) {}
+    private static boolean positive(Number n) {
+        return n.doubleValue() > 0;
+    }
 
-    public static final List<Param> PARAMS = List.of(
-            new Param("preset", "NAME", "seed: the book's model (G 6,264,579 + D 790,913 parameters),\n"
+    private static boolean nonNegative(Number n) {
+        return n.doubleValue() >= 0;
+    }
+
+    public static final Param<String> PRESET = Param.choice("preset", "NAME",
+            "seed: the book's model (G 6,264,579 + D 790,913 parameters),\n"
                     + "about 5.5 s/step at batch 20 on 2 cores;\n"
                     + "small: Dense to 32x16x16, 64 filters in every convolution (G 601,539 + D 198,849),\n"
-                    + "about 0.75 s/step: for first runs and tests", false),
-            new Param("data", "URI", "the Parquet data set written by prep", false),
-            new Param("class", "NAME", "the CIFAR-10 class to learn", false),
-            new Param("split", "SPLIT", "the split to train on", false),
-            new Param("latent-dim", "N", "size of G's Gaussian input", false),
-            new Param("g-dense-channels", "N", "channels of G's 16x16 map after its Dense layer", false),
-            new Param("g-filters", "N", "filters of G's convolutions (all but the last)", false),
-            new Param("d-filters", "N", "filters of D's convolutions", false),
-            new Param("leaky-alpha", "X", "LeakyReLU slope (Keras default)", false),
-            new Param("dropout", "X", "fraction of D's features dropped before its Dense layer", false),
-            new Param("d-lr", "X", "D's RMSprop learning rate", false),
-            new Param("g-lr", "X", "G's RMSprop learning rate", false),
-            new Param("rho", "X", "RMSprop decay", false),
-            new Param("epsilon", "X", "RMSprop epsilon", false),
-            new Param("clip", "X", "every gradient value is clipped to +-X", false),
-            new Param("batch-size", "N", "real images per iteration (D sees N fakes + N reals, G N fakes)", false),
-            new Param("label-noise", "X", "D's labels get + X*U(0,1)", false),
-            new Param("reuse-fakes", "BOOL", "true: G's step trains on the D step's fakes, as PyTorch's DCGAN example\n"
-                    + "does, saving one G forward pass per step (about a fifth of a step); false: fresh\n"
-                    + "latents for G's step, as the book's loop", false),
-            new Param("seed", "N", "the run's random seed: initial weights, latents, label noise, dropout, shuffling", false),
-            new Param("steps", "N", "total iterations of the run (a resumed run continues to this total)", true),
-            new Param("log-every", "N", "print progress and append to metrics.jsonl every N steps", true),
-            new Param("sample-every", "N", "write samples/step-NNNNNN.png every N steps", true),
-            new Param("checkpoint-every", "N", "write checkpoints/step-NNNNNN/ every N steps", true),
-            new Param("keep-checkpoints", "N", "how many of the newest checkpoints to keep", true),
-            new Param("threads", "N", "ND4J compute threads per JVM or Spark task (0: every core in a single JVM,\n"
-                    + "spark.task.cpus in a Spark task); pin it for bit-exact reruns", true),
-            new Param("eval-every", "N", "every N steps, the Sliced Wasserstein Distance of eval-images generated vs\n"
-                    + "as many training images goes into metrics.jsonl (0: never)", true),
-            new Param("eval-images", "N", "images per set for eval-every", true),
-            new Param("workers", "N", "with --master: Spark workers (data shards, tasks per round)", false),
-            new Param("averaging-frequency", "K", "with --master: local steps per worker between averagings;\n"
-                    + "--steps counts steps per worker and intervals are rounded to whole rounds", false));
+                    + "about 0.75 s/step: for first runs and tests", PRESETS).byDefault("seed");
+    public static final Param<String> DATA = Param.text("data", "URI", "the Parquet data set written by prep")
+            .require(s -> !s.isBlank(), "the URI of the Parquet data set").byDefault("data/cifar10-parquet");
+    public static final Param<String> CLASS = Param.text("class", "NAME", "the CIFAR-10 class to learn")
+            .byDefault("frog");
+    public static final Param<String> SPLIT = Param.choice("split", "SPLIT", "the split to train on",
+            List.of("train", "test")).byDefault("train");
+    public static final Param<Integer> LATENT_DIM = Param.integer("latent-dim", "N", "size of G's Gaussian input")
+            .require(TrainConfig::positive, "positive").byDefault("32").step();
+    public static final Param<Integer> G_DENSE_CHANNELS = Param.integer("g-dense-channels", "N",
+                    "channels of G's 16x16 map after its Dense layer")
+            .require(TrainConfig::positive, "positive").byDefault("128").inPreset("small", "32");
+    public static final Param<Integer> G_FILTERS = Param.integer("g-filters", "N",
+                    "filters of G's convolutions (all but the last)")
+            .require(TrainConfig::positive, "positive").byDefault("256").inPreset("small", "64");
+    public static final Param<Integer> D_FILTERS = Param.integer("d-filters", "N", "filters of D's convolutions")
+            .require(TrainConfig::positive, "positive").byDefault("128").inPreset("small", "64");
+    public static final Param<Double> LEAKY_ALPHA = Param.number("leaky-alpha", "X", "LeakyReLU slope (Keras default)")
+            .require(a -> a >= 0 && a < 1, "in [0, 1)").byDefault("0.3");
+    public static final Param<Double> DROPOUT = Param.number("dropout", "X",
+                    "fraction of D's features dropped before its Dense layer")
+            .require(a -> a >= 0 && a < 1, "in [0, 1)").byDefault("0.4");
+    public static final Param<Double> D_LR = Param.number("d-lr", "X", "D's RMSprop learning rate")
+            .require(TrainConfig::positive, "positive").byDefault("0.0008");
+    public static final Param<Double> G_LR = Param.number("g-lr", "X", "G's RMSprop learning rate")
+            .require(TrainConfig::positive, "positive").byDefault("0.0004");
+    public static final Param<Double> RHO = Param.number("rho", "X", "RMSprop decay")
+            .require(r -> r > 0 && r < 1, "in (0, 1)").byDefault("0.9");
+    public static final Param<Double> EPSILON = Param.number("epsilon", "X", "RMSprop epsilon")
+            .require(TrainConfig::positive, "positive").byDefault("1e-7");
+    public static final Param<Double> CLIP = Param.number("clip", "X", "every gradient value is clipped to +-X")
+            .require(TrainConfig::positive, "positive").byDefault("1.0");
+    public static final Param<Integer> BATCH_SIZE = Param.integer("batch-size", "N",
+                    "real images per iteration (D sees N fakes + N reals, G N fakes)")
+            .require(TrainConfig::positive, "positive").byDefault("20");
+    public static final Param<Double> LABEL_NOISE = Param.number("label-noise", "X", "D's labels get + X*U(0,1)")
+            .require(TrainConfig::nonNegative, "non-negative").byDefault("0.05").step();
+    public static final Param<Boolean> REUSE_FAKES = Param.bool("reuse-fakes",
+                    "true: G's step trains on the D step's fakes, as PyTorch's DCGAN example\n"
+                            + "does, saving one G forward pass per step (about a fifth of a step); false: fresh\n"
+                            + "latents for G's step, as the book's loop")
+            .byDefault("false").step();
+    public static final Param<Long> SEED = Param.longInteger("seed", "N",
+            "the run's random seed: initial weights, latents, label noise, dropout, shuffling").byDefault("42");
+    public static final Param<Integer> STEPS = Param.integer("steps", "N",
+                    "total iterations of the run (a resumed run continues to this total)")
+            .require(TrainConfig::positive, "positive").byDefault("10000").resumable();
+    public static final Param<Integer> LOG_EVERY = Param.integer("log-every", "N",
+                    "print progress and append to metrics.jsonl every N steps")
+            .require(TrainConfig::positive, "positive").byDefault("10").resumable();
+    public static final Param<Integer> SAMPLE_EVERY = Param.integer("sample-every", "N",
+                    "write samples/step-NNNNNN.png every N steps")
+            .require(TrainConfig::positive, "positive").byDefault("100").resumable();
+    public static final Param<Integer> CHECKPOINT_EVERY = Param.integer("checkpoint-every", "N",
+                    "write checkpoints/step-NNNNNN/ every N steps")
+            .require(TrainConfig::positive, "positive").byDefault("100").resumable();
+    public static final Param<Integer> KEEP_CHECKPOINTS = Param.integer("keep-checkpoints", "N",
+                    "how many of the newest checkpoints to keep")
+            .require(TrainConfig::positive, "positive").byDefault("3").resumable();
+    public static final Param<Integer> THREADS = Param.integer("threads", "N",
+                    "ND4J compute threads per JVM or Spark task (0: every core in a single JVM,\n"
+                            + "spark.task.cpus in a Spark task); pin it for bit-exact reruns")
+            .require(TrainConfig::nonNegative, "0 (one per core) or positive").byDefault("0").resumable().step();
+    public static final Param<Integer> EVAL_EVERY = Param.integer("eval-every", "N",
+                    "every N steps, the Sliced Wasserstein Distance of eval-images generated vs\n"
+                            + "as many training images goes into metrics.jsonl (0: never)")
+            .require(TrainConfig::nonNegative, "0 (never) or positive").byDefault("0").resumable();
+    public static final Param<Integer> EVAL_IMAGES = Param.integer("eval-images", "N", "images per set for eval-every")
+            .require(TrainConfig::positive, "positive").byDefault("500").resumable();
+    public static final Param<Integer> WORKERS = Param.integer("workers", "N",
+                    "with --master: Spark workers (data shards, tasks per round)")
+            .require(TrainConfig::positive, "positive").byDefault("2");
+    public static final Param<Integer> AVERAGING_FREQUENCY = Param.integer("averaging-frequency", "K",
+                    "with --master: local steps per worker between averagings;\n"
+                            + "--steps counts steps per worker and intervals are rounded to whole rounds")
+            .require(TrainConfig::positive, "positive").byDefault("4");
 
-    public static final List<String> PRESETS = List.of("seed", "small");
+    /** Every key, in the order of {@code --help} and config.json. */
+    public static final List<Param<?>> PARAMS = List.of(PRESET, DATA, CLASS, SPLIT, LATENT_DIM, G_DENSE_CHANNELS,
+            G_FILTERS, D_FILTERS, LEAKY_ALPHA, DROPOUT, D_LR, G_LR, RHO, EPSILON, CLIP, BATCH_SIZE, LABEL_NOISE,
+            REUSE_FAKES, SEED, STEPS, LOG_EVERY, SAMPLE_EVERY, CHECKPOINT_EVERY, KEEP_CHECKPOINTS, THREADS, EVAL_EVERY,
+            EVAL_IMAGES, WORKERS, AVERAGING_FREQUENCY);
+
+    private final Map<String, Object> typed;
+    private final ModelConfig model;
+    private final OptimizerConfig optimizer;
+
+    private TrainConfig(Map<String, Object> typed) {
+        this.typed = typed;
+        try {
+            this.model = new ModelConfig(get(LATENT_DIM), get(G_DENSE_CHANNELS), get(G_FILTERS), get(D_FILTERS),
+                    get(LEAKY_ALPHA), get(DROPOUT));
+            this.optimizer = new OptimizerConfig(get(D_LR), get(G_LR), get(RHO), get(EPSILON), get(CLIP));
+        } catch (IllegalArgumentException e) { // the records check their own values too
+            throw new BadInputException(e.getMessage(), e);
+        }
+    }
+
+    /** The declaration named {@code name}, or a one-line error suggesting the nearest one. */
+    public static Param<?> param(String name) {
+        for (Param<?> p : PARAMS) if (p.name().equals(name)) return p;
+        throw new BadInputException("unknown configuration key '" + name + "'"
+                + Names.suggestion(name, PARAMS.stream().map(Param::name).toList()));
+    }
 
     /** The defaults of a preset, every key present. */
     public static Map<String, String> presetDefaults(String preset) {
+        PRESET.parse(preset);
         Map<String, String> v = new LinkedHashMap<>();
-        v.put("preset", preset);
-        v.put("data", "data/cifar10-parquet");
-        v.put("class", "frog");
-        v.put("split", "train");
-        v.put("latent-dim", "32");
-        v.put("leaky-alpha", "0.3");
-        v.put("dropout", "0.4");
-        v.put("d-lr", "0.0008");
-        v.put("g-lr", "0.0004");
-        v.put("rho", "0.9");
-        v.put("epsilon", "1e-7");
-        v.put("clip", "1.0");
-        v.put("batch-size", "20");
-        v.put("label-noise", "0.05");
-        v.put("reuse-fakes", "false");
-        v.put("seed", "42");
-        v.put("steps", "10000");
-        v.put("log-every", "10");
-        v.put("sample-every", "100");
-        v.put("checkpoint-every", "100");
-        v.put("keep-checkpoints", "3");
-        v.put("threads", "0");
-        v.put("eval-every", "0");
-        v.put("eval-images", "500");
-        v.put("workers", "2");
-        v.put("averaging-frequency", "4");
-        switch (preset) {
-            case "seed" -> {
-                v.put("g-dense-channels", "128");
-                v.put("g-filters", "256");
-                v.put("d-filters", "128");
-            }
-            case "small" -> {
-                v.put("g-dense-channels", "32");
-                v.put("g-filters", "64");
-                v.put("d-filters", "64");
-            }
-            default -> throw new BadInputException("unknown preset '" + preset + "' (expected one of "
-                    + String.join(", ", PRESETS) + ")");
-        }
+        for (Param<?> p : PARAMS) v.put(p.name(), p.defaultFor(preset));
+        v.put(PRESET.name(), preset);
         return v;
     }
 
@@ -114,139 +150,82 @@ public record TrainConfig(String preset, ModelConfig model, OptimizerConfig opti
      */
     @SafeVarargs
     public static TrainConfig resolve(Map<String, String>... overrides) {
-        String preset = "seed";
-        for (Map<String, String> o : overrides) if (o.containsKey("preset")) preset = o.get("preset");
+        String preset = PRESET.defaultValue();
+        for (Map<String, String> o : overrides) if (o.containsKey(PRESET.name())) preset = o.get(PRESET.name());
         Map<String, String> v = presetDefaults(preset);
         for (Map<String, String> o : overrides) {
-            for (Map.Entry<String, String> e : o.entrySet()) {
-                if (!v.containsKey(e.getKey())) throw new BadInputException("unknown configuration key '" + e.getKey() + "'");
-                v.put(e.getKey(), e.getValue());
-            }
+            for (Map.Entry<String, String> e : o.entrySet()) v.put(param(e.getKey()).name(), e.getValue());
         }
-        return fromValues(v);
+        Map<String, Object> typed = new LinkedHashMap<>();
+        for (Param<?> p : PARAMS) typed.put(p.name(), p.parse(v.get(p.name())));
+        return new TrainConfig(typed);
     }
 
-    static TrainConfig fromValues(Map<String, String> v) {
-        try {
-            return new TrainConfig(v.get("preset"),
-                    new ModelConfig(integer(v, "latent-dim"), integer(v, "g-dense-channels"), integer(v, "g-filters"),
-                            integer(v, "d-filters"), number(v, "leaky-alpha"), number(v, "dropout")),
-                    new OptimizerConfig(number(v, "d-lr"), number(v, "g-lr"), number(v, "rho"), number(v, "epsilon"),
-                            number(v, "clip")),
-                    integer(v, "batch-size"), number(v, "label-noise"), bool(v, "reuse-fakes"),
-                    Long.parseLong(v.get("seed").trim()),
-                    integer(v, "steps"), integer(v, "log-every"), integer(v, "sample-every"),
-                    integer(v, "checkpoint-every"), integer(v, "keep-checkpoints"), integer(v, "threads"),
-                    integer(v, "workers"), integer(v, "averaging-frequency"), integer(v, "eval-every"),
-                    integer(v, "eval-images"), v.get("data"), v.get("class"), v.get("split"));
-        } catch (BadInputException e) {
-            throw e;
-        } catch (NumberFormatException e) {
-            throw new BadInputException("seed must be a whole number, got '" + v.get("seed") + "'");
-        } catch (IllegalArgumentException e) { // ModelConfig and OptimizerConfig validate their own values
-            throw new BadInputException(e.getMessage(), e);
-        }
+    /** The value of {@code key}. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Param<T> key) {
+        return (T) typed.get(key.name());
     }
 
-    public TrainConfig {
-        positive("batch-size", batchSize);
-        positive("steps", steps);
-        positive("log-every", logEvery);
-        positive("sample-every", sampleEvery);
-        positive("checkpoint-every", checkpointEvery);
-        positive("keep-checkpoints", keepCheckpoints);
-        positive("workers", workers);
-        positive("averaging-frequency", averagingFrequency);
-        positive("eval-images", evalImages);
-        if (evalEvery < 0) throw new BadInputException("eval-every must be 0 (never) or positive, got " + evalEvery);
-        if (threads < 0) throw new BadInputException("threads must be 0 (one per core) or positive, got " + threads);
-        if (!(labelNoise >= 0)) throw new BadInputException("label-noise must be non-negative, got " + labelNoise);
-        if (data == null || data.isBlank()) throw new BadInputException("data must name the Parquet data set");
-        if (!List.of("train", "test").contains(split)) throw new BadInputException("split must be train or test, got " + split);
+    /** What the training step reads, as one value that travels to the Spark workers. */
+    public StepSettings stepSettings() {
+        Map<String, Object> step = new LinkedHashMap<>();
+        for (Param<?> p : PARAMS) if (p.stepSetting()) step.put(p.name(), typed.get(p.name()));
+        return new StepSettings(step);
     }
 
-    private static void positive(String name, long value) {
-        if (value <= 0) throw new BadInputException(name + " must be positive, got " + value);
-    }
-
-    private static int integer(Map<String, String> v, String key) {
-        try {
-            return Integer.parseInt(v.get(key).trim());
-        } catch (NumberFormatException e) {
-            throw new BadInputException(key + " must be a whole number, got '" + v.get(key) + "'");
-        }
-    }
-
-    private static boolean bool(Map<String, String> v, String key) {
-        return switch (v.get(key).trim()) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new BadInputException(key + " must be true or false, got '" + v.get(key) + "'");
-        };
-    }
-
-    private static double number(Map<String, String> v, String key) {
-        try {
-            return Double.parseDouble(v.get(key).trim());
-        } catch (NumberFormatException e) {
-            throw new BadInputException(key + " must be a number, got '" + v.get(key) + "'");
-        }
-    }
+    public String preset() { return get(PRESET); }
+    public ModelConfig model() { return model; }
+    public OptimizerConfig optimizer() { return optimizer; }
+    public int batchSize() { return get(BATCH_SIZE); }
+    public double labelNoise() { return get(LABEL_NOISE); }
+    public boolean reuseFakes() { return get(REUSE_FAKES); }
+    public long seed() { return get(SEED); }
+    public int steps() { return get(STEPS); }
+    public int logEvery() { return get(LOG_EVERY); }
+    public int sampleEvery() { return get(SAMPLE_EVERY); }
+    public int checkpointEvery() { return get(CHECKPOINT_EVERY); }
+    public int keepCheckpoints() { return get(KEEP_CHECKPOINTS); }
+    public int threads() { return get(THREADS); }
+    public int workers() { return get(WORKERS); }
+    public int averagingFrequency() { return get(AVERAGING_FREQUENCY); }
+    public int evalEvery() { return get(EVAL_EVERY); }
+    public int evalImages() { return get(EVAL_IMAGES); }
+    public String data() { return get(DATA); }
+    public String className() { return get(CLASS); }
+    public String split() { return get(SPLIT); }
 
     /** Every key with its value, in {@link #PARAMS} order: what config.json records and --config reads back. */
     public Map<String, String> values() {
         Map<String, String> v = new LinkedHashMap<>();
-        v.put("preset", preset);
-        v.put("data", data);
-        v.put("class", className);
-        v.put("split", split);
-        v.put("latent-dim", Integer.toString(model.latentDim()));
-        v.put("g-dense-channels", Integer.toString(model.generatorDenseChannels()));
-        v.put("g-filters", Integer.toString(model.generatorFilters()));
-        v.put("d-filters", Integer.toString(model.discriminatorFilters()));
-        v.put("leaky-alpha", Double.toString(model.leakyAlpha()));
-        v.put("dropout", Double.toString(model.dropoutRate()));
-        v.put("d-lr", Double.toString(optimizer.discriminatorLearningRate()));
-        v.put("g-lr", Double.toString(optimizer.generatorLearningRate()));
-        v.put("rho", Double.toString(optimizer.rho()));
-        v.put("epsilon", Double.toString(optimizer.epsilon()));
-        v.put("clip", Double.toString(optimizer.clipValue()));
-        v.put("batch-size", Integer.toString(batchSize));
-        v.put("label-noise", Double.toString(labelNoise));
-        v.put("reuse-fakes", Boolean.toString(reuseFakes));
-        v.put("seed", Long.toString(seed));
-        v.put("steps", Integer.toString(steps));
-        v.put("log-every", Integer.toString(logEvery));
-        v.put("sample-every", Integer.toString(sampleEvery));
-        v.put("checkpoint-every", Integer.toString(checkpointEvery));
-        v.put("keep-checkpoints", Integer.toString(keepCheckpoints));
-        v.put("threads", Integer.toString(threads));
-        v.put("eval-every", Integer.toString(evalEvery));
-        v.put("eval-images", Integer.toString(evalImages));
-        v.put("workers", Integer.toString(workers));
-        v.put("averaging-frequency", Integer.toString(averagingFrequency));
+        for (Param<?> p : PARAMS) v.put(p.name(), p.format(typed.get(p.name())));
         return v;
     }
 
     /**
      * Keys whose values differ between this configuration and {@code other}, ignoring those a resumed run may
-     * change ({@link Param#runOnly()}).
+     * change ({@link Param#resumeMayChange()}).
      */
     public List<String> modelOrDataDifferences(TrainConfig other) {
-        Map<String, String> a = values(), b = other.values();
-        return PARAMS.stream().filter(p -> !p.runOnly())
-                .map(Param::name)
-                .filter(k -> !equalValues(a.get(k), b.get(k)))
-                .map(k -> k + " " + b.get(k) + " (checkpoint) vs " + a.get(k))
+        return PARAMS.stream().filter(p -> !p.resumeMayChange())
+                .filter(p -> !typed.get(p.name()).equals(other.typed.get(p.name())))
+                .map(p -> p.name() + " " + p.format(other.typed.get(p.name())) + " (checkpoint) vs "
+                        + p.format(typed.get(p.name())))
                 .toList();
     }
 
-    private static boolean equalValues(String x, String y) {
-        if (x.equals(y)) return true;
-        try {
-            return Double.parseDouble(x) == Double.parseDouble(y);
-        } catch (NumberFormatException e) {
-            return false;
-        }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TrainConfig c && typed.equals(c.typed);
+    }
+
+    @Override
+    public int hashCode() {
+        return typed.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "TrainConfig" + values();
     }
 }

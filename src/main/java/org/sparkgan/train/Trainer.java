@@ -90,7 +90,7 @@ public final class Trainer {
             out.printf("train: the run is already at step %d of %d; nothing to do%n", state.step(), config.steps());
             return new Summary(first, state.step(), 0, 0, false);
         }
-        try (TrainingEngine engine = engines.create(state)) {
+        try (TrainingEngine engine = engines.create(state.state())) {
             return loop(engine, state, metrics, first);
         }
     }
@@ -189,9 +189,10 @@ public final class Trainer {
             }
             run.delete();
         }
-        MultiLayerNetwork g = Dcgan.generator(config.model(), config.optimizer(), Seeds.derive(config.seed(), 0x6E4L));
-        MultiLayerNetwork d = Dcgan.discriminator(config.model(), config.optimizer(), Seeds.derive(config.seed(), 0xD15CL));
-        Nd4j.getRandom().setSeed(Seeds.derive(config.seed(), 0xF1DEDL));
+        MultiLayerNetwork g = Dcgan.generator(config.model(), config.optimizer(), Seeds.generatorInit(config.seed()));
+        MultiLayerNetwork d = Dcgan.discriminator(config.model(), config.optimizer(),
+                Seeds.discriminatorInit(config.seed()));
+        Nd4j.getRandom().setSeed(Seeds.fixedLatents(config.seed()));
         INDArray fixed = Nd4j.randn(DataType.FLOAT, GRID * GRID, config.model().latentDim());
 
         Map<String, Object> configJson = new LinkedHashMap<>();
@@ -201,7 +202,7 @@ public final class Trainer {
         configJson.put("provenance", prov);
         run.writeJson(RunFolder.CONFIG, configJson);
         run.write(RunFolder.SAMPLES + "/real.png", ImageGrid.png(realSamples, GRID));
-        return new Checkpoint(0, config, g, d, fixed, 0, prov);
+        return new Checkpoint(new TrainingState(0, g, d), config, fixed, 0, prov);
     }
 
     private Checkpoint resumeState() throws IOException {
@@ -243,7 +244,8 @@ public final class Trainer {
     }
 
     private void checkpoint(TrainingEngine engine, long step, INDArray fixed, double elapsed) throws IOException {
-        new Checkpoint(step, config, engine.generator(), engine.discriminator(), fixed, elapsed, provenance)
+        new Checkpoint(new TrainingState(step, engine.generator(), engine.discriminator()), config, fixed, elapsed,
+                provenance)
                 .save(run, engine.dataPosition(step));
         run.pruneCheckpoints(config.keepCheckpoints());
         for (RunObserver o : observers) o.afterCheckpoint(step);

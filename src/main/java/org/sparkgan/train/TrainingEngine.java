@@ -41,6 +41,6 @@ public interface TrainingEngine extends AutoCloseable {
     /** Builds the engine from the state a run starts or resumes from. */
     @FunctionalInterface
     interface Factory {
-        TrainingEngine create(Checkpoint state);
+        TrainingEngine create(TrainingState state);
     }
 }

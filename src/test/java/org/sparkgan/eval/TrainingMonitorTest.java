@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkgan.io.RunFolder;
+import org.sparkgan.train.Checkpoint;
 import org.sparkgan.train.RealImages;
 import org.sparkgan.train.TinyRuns;
 import org.sparkgan.train.TrainConfig;
@@ -48,10 +49,15 @@ class TrainingMonitorTest {
         assertTrue(floor > 0 && floor < swd, "real-vs-real floor " + floor + " below an untrained G's " + swd);
         assertEquals(floor, ((Number) m.get(3).get("swd_floor_avg")).doubleValue(), "computed once");
         assertFalse(((Number) m.get(3).get("diversity")).doubleValue() <= 0);
-        for (String channel : List.of("r", "g", "b")) {
-            double grid = ((Number) m.get(3).get("grid_mean_" + channel)).doubleValue();
-            double real = ((Number) m.get(3).get("real_mean_" + channel)).doubleValue();
-            assertTrue(Math.abs(grid) <= 1 && Math.abs(real) <= 1, channel);
+        // colour means: of the reference images, and of G's grid at that step (recomputed from its checkpoint)
+        Checkpoint last = Checkpoint.load(run.path("checkpoints/step-000004").toString(), new Configuration());
+        INDArray grid = last.generator().output(last.fixedLatents(), false);
+        List<String> channels = List.of("r", "g", "b");
+        for (int ch = 0; ch < 3; ch++) {
+            double real = frogs.get(NDArrayIndex.interval(0, 32), NDArrayIndex.point(ch)).meanNumber().doubleValue();
+            double generated = grid.get(NDArrayIndex.all(), NDArrayIndex.point(ch)).meanNumber().doubleValue();
+            assertEquals(real, ((Number) m.get(3).get("real_mean_" + channels.get(ch))).doubleValue(), 1e-5, "real");
+            assertEquals(generated, ((Number) m.get(3).get("grid_mean_" + channels.get(ch))).doubleValue(), 1e-5, "grid");
         }
     }
 }

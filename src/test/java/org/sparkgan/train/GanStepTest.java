@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The seed's label convention, the frozen D of G's update, and determinism of one iteration. */
 class GanStepTest {
     final TrainConfig config = TinyRuns.config("label-noise", "0");
+    final TrainConfig noisy = TinyRuns.config("label-noise", "0.05");
+    final TrainConfig noisyReusingFakes = TinyRuns.config("label-noise", "0.05", "reuse-fakes", "true");
 
     MultiLayerNetwork generator() {
         return Dcgan.generator(config.model(), config.optimizer(), 1);
@@ -21,10 +23,36 @@ class GanStepTest {
         return Dcgan.discriminator(config.model(), config.optimizer(), 2);
     }
 
+    /**
+     * The seed's convention, read off the losses the step reports: with no label noise and no dropout, D's loss is
+     * the cross-entropy of its outputs with fakes labelled 1 and reals 0, and G's loss that of D's (updated) outputs
+     * on G's fakes toward 0. Swapping either label would change both numbers.
+     */
     @Test
-    void conventionFakesOneRealsZero() {
-        assertEquals(1f, GanStep.FAKE);
-        assertEquals(0f, GanStep.REAL);
+    void lossesAreCrossEntropiesWithFakesOneAndRealsZero() throws Exception {
+        TrainConfig exact = TinyRuns.config("label-noise", "0", "dropout", "0");
+        MultiLayerNetwork g = Dcgan.generator(exact.model(), exact.optimizer(), 1);
+        MultiLayerNetwork d = Dcgan.discriminator(exact.model(), exact.optimizer(), 2);
+        INDArray reals = TinyRuns.frogs(8);
+        long stepSeed = 5;
+        GanStep step = new GanStep(g, d, exact);
+        MultiLayerNetwork gBefore = g.clone();
+        INDArray dFakes = g.output(step.latents(8, Seeds.draw(stepSeed, Seeds.Draw.D_LATENTS)), false);
+        INDArray gLatents = step.latents(8, Seeds.draw(stepSeed, Seeds.Draw.G_LATENTS));
+        double pFakeSum = 0, pRealSum = 0;
+        INDArray pFake = d.output(dFakes, false), pReal = d.output(reals, false);
+        for (int i = 0; i < 8; i++) {
+            pFakeSum += Math.log(pFake.getDouble(i, 0));
+            pRealSum += Math.log(1 - pReal.getDouble(i, 0));
+        }
+        double expectedD = -(pFakeSum + pRealSum) / 16;
+
+        GanStep.Result r = step.run(reals, stepSeed);
+        assertEquals(expectedD, r.dLoss(), 1e-5, "D: fakes labelled 1 (FAKE), reals 0 (REAL)");
+        INDArray pG = d.output(gBefore.output(gLatents, false), false);
+        double expectedG = 0;
+        for (int i = 0; i < 8; i++) expectedG -= Math.log(1 - pG.getDouble(i, 0)) / 8;
+        assertEquals(expectedG, r.gLoss(), 1e-5, "G: its fakes toward 0 (REAL), through the updated D");
     }
 
     @Test
@@ -32,7 +60,7 @@ class GanStepTest {
         MultiLayerNetwork g = generator(), d = discriminator();
         INDArray reals = TinyRuns.frogs(8);
         double before = d.output(reals, false).meanNumber().doubleValue();
-        GanStep step = new GanStep(g, d, config.model().latentDim(), 0, false);
+        GanStep step = new GanStep(g, d, config);
         for (int s = 1; s <= 10; s++) step.run(reals, s);
         double after = d.output(reals, false).meanNumber().doubleValue();
         assertTrue(after < before - 0.05, "D(real) should fall toward 0 (REAL): " + before + " -> " + after);
@@ -41,7 +69,7 @@ class GanStepTest {
     @Test
     void generatorStepMovesDOfFakesTowardRealAndLeavesDUntouched() {
         MultiLayerNetwork g = generator(), d = discriminator();
-        GanStep step = new GanStep(g, d, config.model().latentDim(), 0, false);
+        GanStep step = new GanStep(g, d, config);
         INDArray z = step.latents(8, 7);
         INDArray dParams = d.params().dup(), dUpdater = d.getUpdater().getStateViewArray().dup();
         INDArray gParams = g.params().dup();
@@ -61,8 +89,8 @@ class GanStepTest {
         INDArray reals = TinyRuns.frogs(8);
         MultiLayerNetwork g1 = generator(), d1 = discriminator(), g2 = generator(), d2 = discriminator();
         INDArray g0 = g1.params().dup(), d0 = d1.params().dup();
-        GanStep.Result r1 = new GanStep(g1, d1, config.model().latentDim(), 0.05, false).run(reals, 99);
-        GanStep.Result r2 = new GanStep(g2, d2, config.model().latentDim(), 0.05, false).run(reals, 99);
+        GanStep.Result r1 = new GanStep(g1, d1, noisy).run(reals, 99);
+        GanStep.Result r2 = new GanStep(g2, d2, noisy).run(reals, 99);
         assertNotEquals(g0, g1.params(), "G changed");
         assertNotEquals(d0, d1.params(), "D changed");
         TrainerTest.assertBitIdentical(g1.params(), g2.params(), "same seeds, same G");
@@ -77,14 +105,14 @@ class GanStepTest {
         INDArray reals = TinyRuns.frogs(8);
         long seed = 99;
         MultiLayerNetwork gReuse = generator(), dReuse = discriminator(), gFresh = generator(), dFresh = discriminator();
-        new GanStep(gReuse, dReuse, config.model().latentDim(), 0.05, true).run(reals, seed);
-        new GanStep(gFresh, dFresh, config.model().latentDim(), 0.05, false).run(reals, seed);
+        new GanStep(gReuse, dReuse, noisyReusingFakes).run(reals, seed);
+        new GanStep(gFresh, dFresh, noisy).run(reals, seed);
         TrainerTest.assertBitIdentical(dFresh.params(), dReuse.params(), "the D step sees the same fakes either way");
         assertNotEquals(gFresh.params(), gReuse.params(), "G's step differs");
 
         // by hand: G's update through the updated D, on the latents of the D step's fakes
         MultiLayerNetwork g = generator();
-        GanStep step = new GanStep(g, dFresh, config.model().latentDim(), 0.05, false);
+        GanStep step = new GanStep(g, dFresh, noisy);
         step.trainGenerator(step.generatorForward(step.latents(8, Seeds.derive(seed, 1))), Seeds.derive(seed, 5));
         TrainerTest.assertBitIdentical(g.params(), gReuse.params(), "G trained on the D step's latents");
     }

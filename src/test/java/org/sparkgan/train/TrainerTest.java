@@ -27,6 +27,7 @@ import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -153,8 +154,12 @@ public class TrainerTest {
     @Test
     void configAndMetricsRoundTrip() throws Exception {
         TrainConfig config = TinyRuns.config("steps", "123", "d-lr", "0.001", "seed", "-5");
-        RoundTrip.assertRoundTrip(config, c -> { }, () -> TrainConfig.resolve(config.values()), (x, y) -> assertEquals(x, y));
         RunFolder run = folder("run");
+        // through config.json, as a resume reads it: every value must come back as the same typed value
+        RoundTrip.assertRoundTrip(config, c -> run.writeJson("config.json", Map.of("config", c.values())),
+                () -> TrainConfig.resolve(stringValues(run.readJson("config.json").get("config"))),
+                (x, y) -> assertEquals(x, y));
+        assertNotEquals(TinyRuns.config(), config, "the overrides are not the defaults");
         List<Map<String, Object>> metrics = List.of(Map.of("step", 1, "d_loss", 0.5), Map.of("step", 2, "d_loss", 0.25));
         RoundTrip.assertRoundTrip(metrics, run::writeMetrics, run::readMetrics, (x, y) -> assertEquals(x, y));
         Map<String, Object> json = Map.of("config", config.values());
@@ -225,6 +230,12 @@ public class TrainerTest {
 
     static String message(org.junit.jupiter.api.function.Executable e) {
         return assertThrows(BadInputException.class, e).getMessage();
+    }
+
+    private static Map<String, String> stringValues(Object json) {
+        Map<String, String> values = new java.util.LinkedHashMap<>();
+        ((Map<?, ?>) json).forEach((k, v) -> values.put((String) k, String.valueOf(v)));
+        return values;
     }
 
     static void assertSameState(Checkpoint a, Checkpoint b) {

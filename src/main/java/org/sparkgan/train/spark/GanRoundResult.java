@@ -8,27 +8,30 @@ import java.util.List;
 
 /**
  * One worker's round: dl4j-spark's parameter-averaging result, whose parameters and updater state hold G's followed by
- * D's, plus what the driver logs — the worker's index and the values of its last step — and its compute time.
+ * D's, plus what the driver logs — the worker's index, the values of its last step, its compute time and threads.
  */
 public final class GanRoundResult extends ParameterAveragingTrainingResult {
     private final int worker;
     private final GanStep.Result last;
     private final double computeSeconds;
+    private final int threads;
 
-    public GanRoundResult(INDArray parameters, INDArray updaterState, int worker, GanStep.Result last, double computeSeconds) {
+    public GanRoundResult(INDArray parameters, INDArray updaterState, int worker, GanStep.Result last,
+                          double computeSeconds, int threads) {
         super(parameters, updaterState, last.dLoss(), List.of(), List.of(), List.of());
         this.worker = worker;
         this.last = last;
         this.computeSeconds = computeSeconds;
+        this.threads = threads;
     }
 
     /** dl4j-spark's results are not Serializable (it aggregates them on the executors): this copy travels. */
     public Outcome outcome() {
         return new Outcome(worker, getParameters().dup().data().asFloat(), getUpdaterState().dup().data().asFloat(),
-                last, computeSeconds);
+                last, computeSeconds, threads);
     }
 
-    /** A worker's round as plain arrays, sent to the driver. */
+    /** A worker's round as plain arrays, sent to the driver, with the ND4J threads its task computed with. */
     public record Outcome(int worker, float[] parameters, float[] updaterState, GanStep.Result last,
-                          double computeSeconds) implements java.io.Serializable {}
+                          double computeSeconds, int threads) implements java.io.Serializable {}
 }

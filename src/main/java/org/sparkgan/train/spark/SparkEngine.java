@@ -8,10 +8,10 @@ import org.deeplearning4j.spark.api.worker.ExecuteWorkerFlatMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.sparkgan.train.Checkpoint;
 import org.sparkgan.train.GanStep;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.train.TrainingEngine;
+import org.sparkgan.train.TrainingState;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,7 +38,7 @@ public final class SparkEngine implements TrainingEngine {
     private final MultiLayerNetwork discriminator;
     private List<GanRoundResult.Outcome> lastResults = List.of();
 
-    public SparkEngine(JavaSparkContext sc, JavaRDD<byte[]> shards, TrainConfig config, Checkpoint state) {
+    public SparkEngine(JavaSparkContext sc, JavaRDD<byte[]> shards, TrainConfig config, TrainingState state) {
         this.sc = sc;
         this.shards = shards;
         this.workers = shards.getNumPartitions();
@@ -58,7 +58,7 @@ public final class SparkEngine implements TrainingEngine {
         long t0 = System.nanoTime();
         Broadcast<NetworkState> networks = sc.broadcast(NetworkState.of(generator, discriminator));
         GanTrainingWorker worker = new GanTrainingWorker(networks, config.seed(), lastStep + 1, k, config.batchSize(),
-                config.model().latentDim(), config.labelNoise(), config.reuseFakes(), config.threads());
+                config.stepSettings());
         List<GanRoundResult.Outcome> results = new ArrayList<>(shards
                 .mapPartitionsWithIndex(Shards.roundBatches(config.seed(), lastStep + 1, k, config.batchSize()), true)
                 .mapPartitions(new ExecuteWorkerFlatMap<>(worker))
@@ -141,6 +141,7 @@ public final class SparkEngine implements TrainingEngine {
         m.put("d_acc_fake_per_worker", round.perWorker().stream().map(GanStep.Result::dAccFake).toList());
         m.put("round_sec", round.wallSeconds());
         m.put("worker_compute_sec", round.computeSeconds());
+        m.put("task_threads", lastResults.stream().map(GanRoundResult.Outcome::threads).toList());
         return m;
     }
 }

@@ -21,6 +21,9 @@ import org.sparkgan.data.PrepOptions;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.model.Dcgan;
 import org.sparkgan.train.Checkpoint;
+import org.sparkgan.train.ComputeThreads;
+import org.sparkgan.train.Param;
+import org.sparkgan.train.TrainingState;
 import org.sparkgan.train.GanStep;
 import org.sparkgan.train.RealImages;
 import org.sparkgan.train.Seeds;
@@ -37,6 +40,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sparkgan.train.TrainerTest.assertBitIdentical;
 
 /** The Spark engine in local[2]: averaging arithmetic, and equivalence with the single-JVM trainer for one worker. */
@@ -55,9 +60,9 @@ class SparkEngineTest {
         images = CifarParquet.selectImages(TestSpark.session(), parquet, "train", "frog"); // an unofficial file name: --split train
     }
 
-    static Checkpoint fresh(TrainConfig c) {
-        MultiLayerNetwork g = Dcgan.generator(c.model(), c.optimizer(), 11), d = Dcgan.discriminator(c.model(), c.optimizer(), 12);
-        return new Checkpoint(0, c, g, d, Nd4j.zeros(DataType.FLOAT, 1, c.model().latentDim()), 0, Map.of());
+    static TrainingState fresh(TrainConfig c) {
+        return new TrainingState(0, Dcgan.generator(c.model(), c.optimizer(), 11),
+                Dcgan.discriminator(c.model(), c.optimizer(), 12));
     }
 
     /**
@@ -76,7 +81,7 @@ class SparkEngineTest {
         TrainConfig c = TinyRuns.config("workers", "2", "averaging-frequency", "2");
         SparkSession spark = TestSpark.session();
         JavaRDD<byte[]> shards = Shards.of(images, 2);
-        Checkpoint start = fresh(c);
+        TrainingState start = fresh(c);
         NetworkState initial = NetworkState.of(start.generator(), start.discriminator());
         SparkEngine engine = new SparkEngine(JavaSparkContext.fromSparkContext(spark.sparkContext()), shards, c, start);
         engine.runRound(0);
@@ -88,7 +93,7 @@ class SparkEngineTest {
             INDArray shard = frogs.get(NDArrayIndex.interval(w, 2, 1000));
             RealImages data = new RealImages(shard.dup(), c.batchSize(), Seeds.worker(c.seed(), w));
             GanStep step = new GanStep(g, d, c);
-            for (long s = 1; s <= 2; s++) step.run(data.batch(s), Seeds.derive(Seeds.worker(c.seed(), w), s));
+            for (long s = 1; s <= 2; s++) step.run(data.batch(s), Seeds.step(Seeds.worker(c.seed(), w), s));
             GanRoundResult.Outcome fromSpark = engine.lastResults().get(w);
             assertEquals(w, fromSpark.worker());
             INDArray p = Nd4j.concat(0, g.params().reshape(-1), d.params().reshape(-1));
@@ -111,6 +116,45 @@ class SparkEngineTest {
         assertBitIdentical(Nd4j.create(pMean), driverParams, "averaged parameters");
         assertBitIdentical(Nd4j.create(uMean), driverStates, "averaged RMSprop states");
         assertEquals(2, engine.generator().getIterationCount());
+    }
+
+    /**
+     * Every step setting reaches the workers: each gets a non-default value here (a new step setting fails the first
+     * check until it does too), and one worker's round must then equal the same steps computed in this JVM with
+     * those settings.
+     */
+    @Test
+    void everyStepSettingReachesTheWorkers() {
+        Map<String, String> nonDefault = Map.of("latent-dim", "5", "label-noise", "0.3", "reuse-fakes", "true",
+                "threads", "1");
+        TrainConfig defaults = TinyRuns.config();
+        List<String> keyValues = new java.util.ArrayList<>(List.of("workers", "1", "averaging-frequency", "2"));
+        nonDefault.forEach((k, v) -> keyValues.addAll(List.of(k, v)));
+        TrainConfig c = TinyRuns.config(keyValues.toArray(String[]::new));
+        for (Param<?> p : TrainConfig.PARAMS) {
+            if (!p.stepSetting()) continue;
+            assertTrue(nonDefault.containsKey(p.name()), "give step setting " + p.name() + " a non-default value here");
+            assertNotEquals(defaults.get(p), c.get(p), p.name());
+        }
+
+        TrainingState start = fresh(c);
+        NetworkState initial = NetworkState.of(start.generator(), start.discriminator());
+        SparkEngine engine = new SparkEngine(JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext()),
+                Shards.of(images, 1), c, start);
+        try {
+            engine.runRound(0);
+            MultiLayerNetwork g = initial.restoreGenerator(), d = initial.restoreDiscriminator();
+            RealImages data = new RealImages(frogs.dup(), c.batchSize(), c.seed());
+            GanStep step = new GanStep(g, d, c);
+            for (long s = 1; s <= 2; s++) step.run(data.batch(s), Seeds.step(c.seed(), s));
+            // a dropped setting moves parameters by orders of magnitude more than the threads' rounding (~1e-6 here)
+            double maxDiff = Nd4j.concat(0, g.params().reshape(-1), d.params().reshape(-1))
+                    .sub(Nd4j.create(engine.lastResults().get(0).parameters())).amaxNumber().doubleValue();
+            assertTrue(maxDiff <= 1e-5, "parameters after a round with every step setting: max difference " + maxDiff);
+            assertEquals(1, engine.lastResults().get(0).threads(), "the task pinned --threads");
+        } finally {
+            ComputeThreads.pin(TinyRuns.config().threads()); // local mode: the task pinned this JVM's ND4J
+        }
     }
 
     @Test
