@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Shared by standalone.sh, yarn.sh and k8s.sh: builds the application jar when missing, resolves settings
-# (conf/sparkgan-submit.conf, overridable by environment variables), and runs spark-submit — the installed one, or a
+# Shared by standalone.sh, yarn.sh and k8s.sh (and local.sh, for its Maven call): builds the application jar when
+# missing, resolves settings (conf/sparkgan-submit.conf, overridable by environment variables), and runs spark-submit — the installed one, or a
 # faithful stand-in built from the project's own Spark jars when none is installed.
 # Usage (from a wrapper): run_submit <deploy-specific spark-submit options...> -- <sparkgan command and options>
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 app_jar="$root/target/sparkgan-spark.jar"
+
+# Maven for the scripts' builds: batch mode and quiet, and -Djansi.noreset, without which Maven 3.8 still writes
+# colour-reset escapes (ESC[0m) to stdout and stderr at exit; a JVM property, so MAVEN_OPTS, not a -D argument.
+maven() {
+  (cd "$root" && MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" mvn -B -q "$@")
+}
 
 load_settings() {
   local conf="${SPARKGAN_SUBMIT_CONF:-$root/conf/sparkgan-submit.conf}" line key
@@ -19,7 +25,7 @@ load_settings() {
 build_app_jar() {
   if [[ ! -f "$app_jar" || -n "$(find "$root/src/main" "$root/pom.xml" -newer "$app_jar" -print -quit)" ]]; then
     echo "submit: building $app_jar (mvn -Pcluster package, tests skipped)..." >&2
-    (cd "$root" && mvn -B -q -Pcluster -DskipTests package >&2)
+    maven -Pcluster -DskipTests package >&2
   fi
 }
 
@@ -73,9 +79,9 @@ ensure_spark_home() {
   local home="$root/target/spark-home"
   if [[ ! -d "$home/jars" ]]; then
     echo "submit: assembling $home from the project's Spark jars..." >&2
-    (cd "$root" && mvn -B -q dependency:copy-dependencies -DincludeScope=runtime \
+    maven dependency:copy-dependencies -DincludeScope=runtime \
       -DexcludeGroupIds=org.deeplearning4j,org.nd4j,org.bytedeco,org.datavec \
-      -DoutputDirectory="$home/jars" >&2)
+      -DoutputDirectory="$home/jars" >&2
     mkdir -p "$home/conf"
     cp "$root/conf/log4j2.properties" "$home/conf/"
   fi

@@ -1,24 +1,49 @@
 #!/usr/bin/env bash
-# The demo, on this machine with the embedded Spark (local mode): prepares the CIFAR-10 frogs as Parquet (from a
-# given archive, or the official one downloaded and verified), trains the small preset on Spark for a bounded time,
-# and prints where the samples, metrics and checkpoints are. Run it again to continue the same run.
-#   submit-scripts/demo.sh [--archive FILE] [--minutes N (10)] [--output DIR (runs/demo)] [--workers N (2)]
+# The demo, on this machine with the embedded Spark (local mode): prepares the CIFAR-10 frogs as Parquet, trains the
+# small preset on Spark for a bounded time, and prints where the samples, metrics and checkpoints are.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 archive=""
 minutes=10
 output="$root/runs/demo"
 workers=2
+
+usage() {
+  cat <<'EOT'
+Usage: submit-scripts/demo.sh [--minutes N] [--archive FILE] [--output DIR] [--workers N]
+
+Prepares the CIFAR-10 frogs as Parquet (data/cifar10-frog-parquet), trains the small preset on the embedded Spark
+for a bounded time and prints where the report, samples, metrics and checkpoints are. Run it again to continue
+the same run for another --minutes.
+
+Options:
+  --minutes N     minutes of training (default: 10), e.g. --minutes 30; decimals work (--minutes 0.5)
+  --archive FILE  a cifar-10-binary.tar.gz you already have (default: download and verify the official one)
+  --output DIR    the run folder (default: runs/demo)
+  --workers N     Spark workers, each one task of local[N] (default: 2)
+EOT
+}
+
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --archive) archive="$2"; shift 2 ;;
-    --minutes) minutes="$2"; shift 2 ;;
-    --output) output="$2"; shift 2 ;;
-    --workers) workers="$2"; shift 2 ;;
-    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
+    --archive|--minutes|--output|--workers)
+      [[ $# -ge 2 ]] || { echo "demo: $1 needs a value (see --help)" >&2; exit 2; }
+      case "$1" in
+        --archive) archive="$2" ;;
+        --minutes) minutes="$2" ;;
+        --output) output="$2" ;;
+        --workers) workers="$2" ;;
+      esac
+      shift 2 ;;
     *) echo "demo: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+# checked here, not by train's --time-limit, so a typo fails before the data is prepared
+if ! [[ $minutes =~ ^[0-9]*\.?[0-9]+$ && $minutes =~ [1-9] ]]; then
+  echo "demo: --minutes must be a positive number of minutes, got '$minutes'" >&2
+  exit 2
+fi
 frogs="$root/data/cifar10-frog-parquet"
 if [[ ! -d "$frogs" ]]; then # prep-cifar10.sh downloads and verifies the archive when none is given
   "$root/data-prep/prep-cifar10.sh" ${archive:+--archive "$archive"} --output "$frogs" --classes frog

@@ -4,14 +4,14 @@
 # Builds the application first when it is missing or older than the sources (without running the tests).
 # Environment: SPARKGAN_DRIVER_MEMORY (default 6g), SPARKGAN_JAVA_OPTS (extra JVM options), JAVA_HOME.
 set -euo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 jar="$root/target/sparkgan.jar"
 classpath="$root/target/classpath.txt"
 
 if [[ ! -f "$jar" || ! -f "$classpath" || -n "$(find "$root/src/main" "$root/pom.xml" -newer "$jar" -print -quit)" ]]; then
   echo "local.sh: building sparkgan (mvn package, tests skipped)..." >&2
-  (cd "$root" && mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.includeScope=runtime \
-    -Dmdep.outputFile=target/classpath.txt >&2)
+  maven -DskipTests package dependency:build-classpath -Dmdep.includeScope=runtime \
+    -Dmdep.outputFile=target/classpath.txt >&2
 fi
 
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"

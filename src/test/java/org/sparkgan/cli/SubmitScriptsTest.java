@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The spark-submit commands of the cluster scripts (--dry-run: YARN and Kubernetes cannot run here). */
@@ -48,6 +49,39 @@ class SubmitScriptsTest {
                 "spark.kubernetes.file.upload.path=", "train --steps 10")) {
             assertTrue(c.contains(part), "missing " + part + " in " + c);
         }
+    }
+
+    @Test
+    void demoHelpSaysHowToChangeTheMinutes() throws Exception {
+        Run r = script("demo.sh", Map.of(), "--help");
+        assertEquals(0, r.status(), r.output());
+        assertTrue(r.output().startsWith("Usage: submit-scripts/demo.sh [--minutes N]"), r.output());
+        assertTrue(r.output().contains("--minutes N     minutes of training (default: 10)"), r.output());
+        for (String option : List.of("--archive FILE", "--output DIR", "--workers N")) {
+            assertTrue(r.output().contains("  " + option), option + " in " + r.output());
+        }
+        assertTrue(r.output().lines().noneMatch(l -> l.startsWith("#") || l.contains("set -e")),
+                "no script lines in the help: " + r.output());
+    }
+
+    @Test
+    void demoRefusesABadOptionInOneLineBeforeDoingAnything() throws Exception {
+        for (List<String> args : List.of(List.of("--minutes"), List.of("--minutes", "ten"), List.of("--minutes", "0"),
+                List.of("--bogus"))) {
+            Run r = script("demo.sh", Map.of(), args.toArray(String[]::new));
+            assertEquals(2, r.status(), args + ": " + r.output());
+            assertEquals(1, r.output().strip().lines().count(), r.output());
+            assertTrue(r.output().startsWith("demo: "), r.output());
+        }
+    }
+
+    @Test
+    void theScriptsMavenWritesNoEscapeSequences() throws Exception {
+        Process p = new ProcessBuilder("bash", "-c", "source submit-scripts/common.sh && maven -o validate")
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), output);
+        assertFalse(output.contains("\u001b"), "escape sequences in: " + output.replace("\u001b", "ESC"));
     }
 
     @Test
