@@ -19,10 +19,13 @@ final class PrepCommand implements Command {
                     + "any Hadoop URI (local path, file://, hdfs://). Required."),
             Option.value("output", "URI", null, "where the Parquet data set goes (local path, file://, hdfs://).\n"
                     + "Written beside it under a hidden name and renamed at the end. Required."),
-            Option.value("classes", "LIST", "all", "classes to keep: names or numbers, comma-separated (frog or 6)"),
-            Option.value("splits", "LIST", "train,test", "splits to keep"),
-            Option.value("split", "SPLIT", "train", "split of record files without an official name\n"
-                    + "(data_batch_N.bin is train, test_batch.bin is test)"),
+            Option.value("classes", "LIST", "all", "classes to keep, comma-separated, by name or number:\n"
+                    + classList()),
+            Option.value("splits", "LIST", "train,test", "which splits to keep: train, test or both; records of\n"
+                    + "the other split are skipped (a filter, unlike --split)"),
+            Option.value("split", "SPLIT", "train", "the split given to record files without an official name\n"
+                    + "(data_batch_N.bin is always train, test_batch.bin always test);\n"
+                    + "a label, not a filter (that is --splits)"),
             Option.flag("overwrite", "replace an existing output (only once the new one is complete)"),
             Option.value("master", "URL", null, "Spark master; default: the one spark-submit gives, else "
                     + SparkSessions.DEFAULT_MASTER));
@@ -30,6 +33,16 @@ final class PrepCommand implements Command {
     @Override
     public String name() {
         return "prep";
+    }
+
+    /** "airplane (0), automobile (1), ...", a few per line. */
+    private static String classList() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < CifarClasses.NAMES.size(); i++) {
+            sb.append(CifarClasses.name(i)).append(" (").append(i).append(")");
+            if (i < CifarClasses.NAMES.size() - 1) sb.append(i % 5 == 4 ? ",\n" : ", ");
+        }
+        return sb.append(", or all").toString();
     }
 
     @Override
@@ -45,8 +58,10 @@ final class PrepCommand implements Command {
                   label INT (0-9), label_name STRING, image BINARY (the 3,072 record bytes: 1,024 R, G, B, row-major).
                 Folders are split=<split>/label_name=<class>/, so one class of one split reads alone.
                 A bad input (wrong file size, label byte over 9, archive without cifar-10-batches-bin/, missing path,
-                unknown class, existing output without --overwrite) stops with a one-line error and leaves the
-                output path exactly as it was.""";
+                a Parquet data set, run or checkpoint folder or empty folder as --input, unknown class, existing output
+                without --overwrite) stops with a one-line error and leaves the output path exactly as it was.
+                The summary gives the records read (all of the selected splits' files: a record's class is known only
+                once read) and their rate, apart from the images written.""";
     }
 
     @Override
@@ -87,7 +102,8 @@ final class PrepCommand implements Command {
         StringBuilder total = new StringBuilder(String.format("  %-12s", "total"));
         for (Map.Entry<String, Long> e : totals.entrySet()) total.append(String.format("%,10d", e.getValue()));
         out.println(total);
-        out.printf("  %d Parquet files, %,d bytes, %.1f s, %,.0f images/s%n",
-                s.files(), s.bytes(), s.seconds(), s.totalRows() / s.seconds());
+        // read and written differ when --classes or --splits select: the rate is of the reading, which is the work
+        out.printf("  %d Parquet files, %,d bytes, %.1f s: %,d images read (%,.0f/s), %,d written%n",
+                s.files(), s.bytes(), s.seconds(), s.imagesRead(), s.imagesRead() / s.seconds(), s.totalRows());
     }
 }

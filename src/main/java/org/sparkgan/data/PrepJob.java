@@ -30,9 +30,9 @@ import java.util.TreeMap;
 public final class PrepJob {
     private PrepJob() {}
 
-    /** What was written: rows per split and class, files, bytes and time. */
+    /** What was written (rows per split and class, files, bytes), the records read to find them, and the time. */
     public record Summary(String output, TreeMap<String, TreeMap<String, Long>> rows, long files, long bytes,
-                          double seconds) {
+                          long imagesRead, double seconds) {
         public long totalRows() {
             return rows.values().stream().flatMap(m -> m.values().stream()).mapToLong(Long::longValue).sum();
         }
@@ -73,7 +73,9 @@ public final class PrepJob {
         // Counted from the committed data set, so the summary also proves it reads back.
         TreeMap<String, TreeMap<String, Long>> counts = countRows(spark, output.target().toString());
         long[] filesAndBytes = parquetFilesAndBytes(outFs, output.target());
-        return new Summary(output.target().toString(), counts, filesAndBytes[0], filesAndBytes[1],
+        // every record of the selected files is read (the class is known only once read), whatever is kept
+        long imagesRead = files.stream().mapToLong(RecordFile::records).sum();
+        return new Summary(output.target().toString(), counts, filesAndBytes[0], filesAndBytes[1], imagesRead,
                 (System.nanoTime() - start) / 1e9);
     }
 

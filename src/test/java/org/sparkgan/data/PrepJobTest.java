@@ -94,6 +94,8 @@ class PrepJobTest {
     void frogClassIsExactlyTheFrogFiles(@TempDir Path dir) throws Exception {
         PrepJob.Summary frogs = PrepJob.run(spark, options(TestData.archive(), dir.resolve("frogs"), "frog"));
         assertEquals(Map.of("train", Map.of("frog", 5_000L), "test", Map.of("frog", 1_000L)), frogs.rows());
+        assertEquals(60_000, frogs.imagesRead(), "every record is read to find the frogs");
+        assertEquals(6_000, frogs.totalRows());
         for (String split : CifarParquet.SPLITS) {
             byte[] expected = Files.readAllBytes(TestData.frogs(split));
             List<Row> rows = CifarParquet.read(spark, frogs.output(), split, "frog").orderBy("id").collectAsList();
