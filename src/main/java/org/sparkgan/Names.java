@@ -1,13 +1,23 @@
 package org.sparkgan;
 
 import java.util.Collection;
+import java.util.Optional;
 
 /** "Did you mean" for a mistyped name: the closest of the known names by edit distance, when it is close. */
 public final class Names {
     private Names() {}
 
-    /** " (did you mean 'steps'?)" for "step" among the candidates, or "" when none is close. */
-    public static String suggestion(String name, Collection<String> candidates) {
+    /** The candidate closest to {@code name} ("steps" for "step"), when one is close enough to be a typo of it. */
+    public static Optional<String> nearest(String name, Collection<String> candidates) {
+        if (candidates.contains(name)) return Optional.empty();
+        // a beginning of four letters or more: "averaging" for "averaging-frequency"
+        if (name.length() >= 4) {
+            Optional<String> extended = candidates.stream().filter(c -> c.startsWith(name))
+                    .min(java.util.Comparator.comparingInt(String::length));
+            if (extended.isPresent()) return extended;
+        }
+        // else one edit per three letters, at least one and at most two
+        int allowed = Math.max(1, Math.min(2, name.length() / 3));
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String c : candidates) {
@@ -17,10 +27,7 @@ public final class Names {
                 bestDistance = d;
             }
         }
-        // one edit per three letters (at least one, at most two), or a prefix of four letters or more
-        boolean close = best != null && (bestDistance <= Math.max(1, Math.min(2, name.length() / 3))
-                || (name.length() >= 4 && best.startsWith(name)));
-        return close && bestDistance > 0 ? " (did you mean '" + best + "'?)" : "";
+        return bestDistance <= allowed ? Optional.ofNullable(best) : Optional.empty();
     }
 
     static int editDistance(String a, String b) {

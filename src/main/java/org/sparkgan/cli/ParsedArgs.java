@@ -1,6 +1,7 @@
 package org.sparkgan.cli;
 
 import org.sparkgan.BadInputException;
+import org.sparkgan.Names;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,7 +44,9 @@ public final class ParsedArgs {
             }
             Option o = byName.get(name);
             if (o == null) {
-                throw new BadInputException(command + ": unknown option --" + name + " (see " + command + " --help)");
+                throw new BadInputException(command + ": unknown option --" + name
+                        + Names.nearest(name, byName.keySet()).map(n -> " (did you mean --" + n + "?)").orElse("")
+                        + " (see " + command + " --help)");
             }
             if (o.isFlag()) {
                 if (inline != null && !inline.equals("true") && !inline.equals("false")) {

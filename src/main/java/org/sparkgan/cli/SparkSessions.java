@@ -4,6 +4,8 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.sparkgan.train.spark.KryoRegistration;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
  * Starts Spark for a command. Under spark-submit the master and settings come from it; run directly (the embedded
  * default) Spark runs in local mode on every core, bound to the loopback address.
@@ -13,6 +15,13 @@ final class SparkSessions {
 
     private SparkSessions() {}
 
+    /** How many times a command asked for Spark in this JVM: cheap checks must fail before the first. */
+    private static final AtomicInteger STARTS = new AtomicInteger();
+
+    static int starts() {
+        return STARTS.get();
+    }
+
     static SparkSession start(String appName, String master) {
         return start(appName, master, false);
     }
@@ -20,6 +29,12 @@ final class SparkSessions {
     /** True when spark-submit launched this JVM (it passes the master as a system property). */
     static boolean underSparkSubmit() {
         return System.getProperty("spark.master") != null;
+    }
+
+    /** Spark in local mode for reading data into this JVM: no UI and no line about it. */
+    static SparkSession startForReading(String appName) {
+        SparkConf conf = new SparkConf().setIfMissing("spark.ui.enabled", "false");
+        return start(appName, null, conf);
     }
 
     /**
@@ -33,6 +48,11 @@ final class SparkSessions {
             conf.setIfMissing("spark.kryo.registrator", KryoRegistration.class.getName());
             conf.setIfMissing("spark.kryoserializer.buffer.max", "1024m");
         }
+        return start(appName, master, conf);
+    }
+
+    private static SparkSession start(String appName, String master, SparkConf conf) {
+        STARTS.incrementAndGet();
         if (master != null && !master.isBlank()) conf.setMaster(master);
         if (!conf.contains("spark.master")) conf.setMaster(DEFAULT_MASTER);
         if (conf.get("spark.master").startsWith("local")) {

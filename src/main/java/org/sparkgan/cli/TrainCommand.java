@@ -1,6 +1,7 @@
 package org.sparkgan.cli;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -10,9 +11,11 @@ import org.apache.spark.sql.SparkSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkgan.BadInputException;
+import org.sparkgan.data.CifarClasses;
 import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.ImageTensors;
 import org.sparkgan.eval.TrainingMonitor;
+import org.sparkgan.io.PathKinds;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.report.ReportObserver;
 import org.sparkgan.train.Param;
@@ -39,12 +42,17 @@ final class TrainCommand implements Command {
                 + "a run's config.json works too. Command-line options win over it"));
         list.add(Option.flag("resume", "continue the run folder from its newest complete checkpoint to --steps"));
         list.add(Option.flag("overwrite", "delete an existing run folder and start again"));
-        list.add(Option.value("time-limit", "MINUTES", null, "stop cleanly (checkpoint written) after this long;\n"
-                + "--resume continues"));
+        list.add(Option.value("time-limit", "MINUTES", "none", "stop cleanly (checkpoint written) after this many\n"
+                + "minutes; fractions allowed (0.5: 30 s); --resume continues"));
         list.add(Option.flag("print-config", "print the resolved configuration as JSON (a --config file) and exit"));
         list.add(Option.value("master", "URL", null, "train on Spark: local[N], spark://host:port, yarn, k8s://...\n"
                 + "(under spark-submit the master it gives is used). Without it: this JVM only"));
-        for (Param<?> p : TrainConfig.PARAMS) list.add(Option.of(p, TrainConfig.PRESET.defaultValue()));
+        for (Param<?> p : TrainConfig.PARAMS) {
+            Option o = Option.of(p, TrainConfig.PRESET.defaultValue());
+            if (p == TrainConfig.CLASS) o = Option.value(o.name(), o.valueName(), o.defaultValue(),
+                    o.help() + ":\n" + String.join(", ", CifarClasses.NAMES));
+            list.add(o);
+        }
         return List.copyOf(list);
     }
 
@@ -97,11 +105,17 @@ final class TrainCommand implements Command {
             System.out.print(RunFolder.JSON.writeValueAsString(TrainConfig.resolve(file, commandLine).values()) + "\n");
             return;
         }
-        double timeLimitMinutes = args.string("time-limit") == null ? 0 : parseMinutes(args.string("time-limit"));
+        double timeLimitMinutes = args.string("time-limit").equals("none") ? 0 : parseMinutes(args.string("time-limit"));
+        // the cheap checks before Spark starts: every value given, the class, the data set's kind
+        TrainConfig requested = TrainConfig.resolve(file, commandLine);
+        CifarClasses.label(requested.className());
+        if (!resume) requireDataSetIfReachable(requested.data());
 
         String master = args.string("master");
         boolean distributed = master != null || SparkSessions.underSparkSubmit();
-        SparkSession spark = SparkSessions.start("sparkgan train", master, distributed);
+        // in this JVM, Spark only reads the Parquet data set: no UI, no line about it
+        SparkSession spark = distributed ? SparkSessions.start("sparkgan train", master, true)
+                : SparkSessions.startForReading("sparkgan train");
         try {
             Configuration hadoopConf = new Configuration(spark.sparkContext().hadoopConfiguration());
             RunFolder run = RunFolder.at(output, hadoopConf);
@@ -152,7 +166,8 @@ final class TrainCommand implements Command {
             } else {
                 List<byte[]> images = CifarParquet.collectImages(spark, dataUri, config.split(), config.className());
                 provenance.put("data_rows", images.size());
-                System.out.printf("train: read %,d %s images of class %s from %s in %.1f s%n", images.size(),
+                System.out.printf("train: read %,d %s images of class %s from %s with Spark in %.1f s; training in "
+                        + "this JVM%n", images.size(),
                         config.split(), config.className(), dataUri, (System.nanoTime() - t0) / 1e9);
                 spark.stop(); // the single-JVM trainer needs no Spark
                 RealImages data = new RealImages(ImageTensors.toTensor(images), config.batchSize(), config.seed());
@@ -160,7 +175,7 @@ final class TrainCommand implements Command {
             }
             Trainer.Start start = resume ? Trainer.Start.RESUME : overwrite ? Trainer.Start.OVERWRITE : Trainer.Start.NEW;
             trainer.observe(new ReportObserver(run));
-            if (timeLimitMinutes > 0) stopAfter(trainer, timeLimitMinutes);
+            if (timeLimitMinutes > 0) trainer.timeLimit(timeLimitMinutes);
             Trainer.Summary s = trainer.trainWithSignalHandling(start);
             if (s.lastStep() >= s.firstStep()) {
                 System.out.printf("train: steps %d-%d in %.1f s (%.2f s/step); samples in %s, checkpoints in %s%n",
@@ -169,6 +184,25 @@ final class TrainCommand implements Command {
             }
         } finally {
             spark.stop();
+        }
+    }
+
+    /**
+     * Refuses a path of the wrong kind (the archive, a run folder, ...) before Spark starts, where the file system is
+     * reachable without Spark's configuration; otherwise the same check runs when Spark reads the data.
+     */
+    private static void requireDataSetIfReachable(String uri) {
+        Path path = new Path(uri);
+        FileSystem fs;
+        try {
+            fs = path.getFileSystem(new Configuration());
+        } catch (IOException e) {
+            return;
+        }
+        try {
+            PathKinds.requireDataSet(fs, path, uri);
+        } catch (IOException e) {
+            // unreachable now: Spark's read reports it
         }
     }
 
@@ -191,19 +225,6 @@ final class TrainCommand implements Command {
             // the message below says what is expected
         }
         throw new BadInputException("--time-limit must be a positive number of minutes, got '" + value + "'");
-    }
-
-    private static void stopAfter(Trainer trainer, double minutes) {
-        Thread timer = new Thread(() -> {
-            try {
-                Thread.sleep((long) (minutes * 60_000));
-                trainer.requestStop();
-            } catch (InterruptedException ignored) {
-                // training ended first
-            }
-        }, "sparkgan-time-limit");
-        timer.setDaemon(true);
-        timer.start();
     }
 
     /** The configuration a run folder was last started with: the base a --resume is resolved against. */

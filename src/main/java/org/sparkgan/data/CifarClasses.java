@@ -1,6 +1,7 @@
 package org.sparkgan.data;
 
 import org.sparkgan.BadInputException;
+import org.sparkgan.Names;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,7 +27,8 @@ public final class CifarClasses {
             int n = Integer.parseInt(s);
             if (n < NAMES.size()) return n;
         }
-        throw new BadInputException("unknown CIFAR-10 class '" + nameOrNumber + "' (expected one of "
+        throw new BadInputException("unknown CIFAR-10 class '" + nameOrNumber + "'"
+                + Names.nearest(s, NAMES).map(n -> " (did you mean '" + n + "'?)").orElse("") + " (expected one of "
                 + String.join(", ", NAMES) + ", or 0-9)");
     }
 

@@ -149,10 +149,8 @@ public final class RunFolder {
         }
     }
 
-    /** Deletes all but the newest {@code keep} checkpoints. */
-    public void pruneCheckpoints(int keep) throws IOException {
-        List<Long> steps = checkpointSteps();
-        for (int i = 0; i < steps.size() - keep; i++) fs.delete(path(CHECKPOINTS + "/" + stepName(steps.get(i))), true);
+    public void deleteCheckpoint(long step) throws IOException {
+        fs.delete(path(CHECKPOINTS + "/" + stepName(step)), true);
     }
 
     /** Opens the files of one checkpoint folder for writing. */

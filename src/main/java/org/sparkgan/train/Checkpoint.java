@@ -34,6 +34,7 @@ public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixed
     static final String DISCRIMINATOR = "discriminator.zip";
     static final String FIXED_LATENTS = "fixed-latents.bin";
     static final String STATE = "state.json";
+    private static final String STOP = "stop";
 
     public long step() {
         return state.step();
@@ -47,7 +48,11 @@ public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixed
         return state.discriminator();
     }
 
-    public void save(RunFolder run, Map<String, Object> dataPosition) throws IOException {
+    /**
+     * @param stop whether a stop request or the time limit wrote it, off the checkpoint interval (pruned once a newer
+     *             checkpoint exists)
+     */
+    public void save(RunFolder run, Map<String, Object> dataPosition, boolean stop) throws IOException {
         run.writeCheckpoint(state.step(), folder -> {
             // saveUpdater=true: without the RMSprop state a resumed run would not continue the same trajectory
             try (OutputStream out = folder.create(GENERATOR)) {
@@ -61,6 +66,7 @@ public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixed
             }
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("step", state.step());
+            json.put(STOP, stop);
             json.put("config", config.values());
             json.put("data_position", dataPosition);
             json.put("rng", Seeds.scheme(config.seed()));
@@ -70,6 +76,12 @@ public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixed
                 out.write(RunFolder.JSON.writeValueAsBytes(json));
             }
         });
+    }
+
+    /** Whether checkpoint {@code step} of {@code run} was written by a stop rather than the interval. */
+    public static boolean isStopCheckpoint(RunFolder run, long step) throws IOException {
+        String state = RunFolder.CHECKPOINTS + "/" + RunFolder.stepName(step) + "/" + STATE;
+        return run.exists(state) && Boolean.TRUE.equals(run.readJson(state).get(STOP));
     }
 
     /** Loads a checkpoint folder (any Hadoop URI); a missing or unreadable part is a one-line error. */

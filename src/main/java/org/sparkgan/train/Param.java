@@ -1,6 +1,7 @@
 package org.sparkgan.train;
 
 import org.sparkgan.BadInputException;
+import org.sparkgan.Names;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,8 +53,9 @@ public record Param<T>(String name, String valueName, String help, Function<Stri
     public static Param<String> choice(String name, String valueName, String help, List<String> choices) {
         return new Param<>(name, valueName, help, text -> {
             if (!choices.contains(text.trim())) {
-                throw new BadInputException("unknown " + name + " '" + text + "' (expected one of "
-                        + String.join(", ", choices) + ")");
+                throw new BadInputException("unknown " + name + " '" + text + "'"
+                        + Names.nearest(text.trim(), choices).map(n -> " (did you mean '" + n + "'?)").orElse("")
+                        + " (expected one of " + String.join(", ", choices) + ")");
             }
             return text.trim();
         }, v -> true, null, null, Map.of(), false, false);

@@ -43,6 +43,7 @@ public final class Trainer {
     private final PrintStream out;
     private final List<RunObserver> observers = new ArrayList<>();
     private volatile boolean stopRequested;
+    private long deadlineNanos; // 0: no time limit
 
     /**
      * @param realSamples up to 64 real images for samples/real.png
@@ -78,6 +79,20 @@ public final class Trainer {
         stopRequested = true;
     }
 
+    /** Stops like {@link #requestStop} once {@code minutes} have passed from now; progress lines count down to it. */
+    public Trainer timeLimit(double minutes) {
+        deadlineNanos = System.nanoTime() + (long) (minutes * 60e9);
+        return this;
+    }
+
+    private boolean pastDeadline() {
+        return deadlineNanos != 0 && System.nanoTime() - deadlineNanos >= 0;
+    }
+
+    private double secondsToDeadline() {
+        return deadlineNanos == 0 ? Double.NaN : Math.max(0, (deadlineNanos - System.nanoTime()) / 1e9);
+    }
+
     public Summary train(Start start) throws IOException {
         ComputeThreads.pin(config.threads());
         Checkpoint state = start == Start.RESUME ? resumeState() : freshState(start);
@@ -105,10 +120,12 @@ public final class Trainer {
         Window window = new Window();
         long lastCheckpoint = state.step();
         long s = state.step();
+        TrainingEngine.Round round = null;
         while (s < config.steps() && !stopRequested) {
             long before = s;
-            TrainingEngine.Round round = engine.runRound(s);
+            round = engine.runRound(s);
             s += k;
+            if (pastDeadline()) stopRequested = true;
             window.add(round, k, config.batchSize());
             double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
             boolean last = s >= config.steps();
@@ -119,12 +136,13 @@ public final class Trainer {
                 INDArray grid = writeSamples(engine.generator(), state.fixedLatents(), s);
                 for (RunObserver o : observers) extra.putAll(o.afterSamples(s, grid));
             }
-            if (crossed(before, s, config.logEvery()) || last || !extra.isEmpty()) {
+            // a stop's round is recorded too: the record must reach the checkpoint's step
+            if (crossed(before, s, config.logEvery()) || last || stopRequested || !extra.isEmpty()) {
                 Map<String, Object> record = window.record(s, round.mean(), elapsed);
                 record.putAll(engine.extraMetrics(round));
                 record.putAll(extra);
                 metrics.add(record);
-                out.println(window.progressLine(s, config.steps(), round.mean()));
+                out.println(window.progressLine(s, config.steps(), round.mean(), secondsToDeadline()));
                 List<String> warnings = new ArrayList<>();
                 for (RunObserver o : observers) warnings.addAll(o.warnings(metrics));
                 if (!warnings.isEmpty()) {
@@ -135,15 +153,14 @@ public final class Trainer {
                 run.writeMetrics(metrics);
             }
             if (crossed(before, s, config.checkpointEvery()) || last) {
-                checkpoint(engine, s, state.fixedLatents(), elapsed);
+                checkpoint(engine, s, state.fixedLatents(), elapsed, false);
                 lastCheckpoint = s;
             }
         }
         double seconds = (System.nanoTime() - sessionStart) / 1e9;
         if (stopRequested && lastCheckpoint != s) {
             writeSamples(engine.generator(), state.fixedLatents(), s);
-            checkpoint(engine, s, state.fixedLatents(), elapsedBefore + seconds);
-            run.writeMetrics(metrics);
+            checkpoint(engine, s, state.fixedLatents(), elapsedBefore + seconds, true);
             out.printf("train: stopped at step %d; checkpoint written, continue with --resume%n", s);
         }
         long done = s - state.step();
@@ -243,11 +260,24 @@ public final class Trainer {
         return grid;
     }
 
-    private void checkpoint(TrainingEngine engine, long step, INDArray fixed, double elapsed) throws IOException {
+    /**
+     * Writes a checkpoint and prunes the older ones: the newest keep-checkpoints interval checkpoints stay, and a stop
+     * checkpoint (written off the interval by a stop request or the time limit) stays only while it is the newest, so
+     * stopping and resuming never evicts the regular ones.
+     */
+    private void checkpoint(TrainingEngine engine, long step, INDArray fixed, double elapsed, boolean stop)
+            throws IOException {
         new Checkpoint(new TrainingState(step, engine.generator(), engine.discriminator()), config, fixed, elapsed,
                 provenance)
-                .save(run, engine.dataPosition(step));
-        run.pruneCheckpoints(config.keepCheckpoints());
+                .save(run, engine.dataPosition(step), stop);
+        List<Long> regular = new ArrayList<>();
+        for (long s : run.checkpointSteps()) {
+            if (s == step) continue;
+            if (Checkpoint.isStopCheckpoint(run, s)) run.deleteCheckpoint(s);
+            else regular.add(s);
+        }
+        if (!stop) regular.add(step);
+        for (int i = 0; i < regular.size() - config.keepCheckpoints(); i++) run.deleteCheckpoint(regular.get(i));
         for (RunObserver o : observers) o.afterCheckpoint(step);
     }
 
@@ -288,12 +318,24 @@ public final class Trainer {
             return m;
         }
 
-        String progressLine(long step, long total, GanStep.Result r) {
+        String progressLine(long step, long total, GanStep.Result r, double secondsToDeadline) {
             double perStep = seconds / steps;
-            return String.format("step %d/%d  d_loss %.4f  g_loss %.4f  d_acc real %.2f fake %.2f  %.2f s/step  %.1f img/s  ETA %s",
+            return String.format("step %d/%d  d_loss %.4f  g_loss %.4f  d_acc real %.2f fake %.2f  %.2f s/step  %.1f img/s  %s",
                     step, total, r.dLoss(), r.gLoss(), r.dAccReal(), r.dAccFake(), perStep, images / seconds,
-                    duration((total - step) * perStep));
+                    eta(step, total, perStep, secondsToDeadline));
         }
+    }
+
+    /**
+     * "ETA 4h48m" to the last step, or, when a time limit ({@code secondsToDeadline}, NaN for none) comes first,
+     * "ETA 1m40s (time limit, at about step 96; all 10000 steps: 4h48m)".
+     */
+    static String eta(long step, long total, double secondsPerStep, double secondsToDeadline) {
+        double toEnd = (total - step) * secondsPerStep;
+        if (Double.isNaN(secondsToDeadline) || toEnd <= secondsToDeadline) return "ETA " + duration(toEnd);
+        long stopStep = step + (long) (secondsToDeadline / secondsPerStep);
+        return String.format("ETA %s (time limit, at about step %d; all %d steps: %s)", duration(secondsToDeadline),
+                stopStep, total, duration(toEnd));
     }
 
     static String duration(double seconds) {

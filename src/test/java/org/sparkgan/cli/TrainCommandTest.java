@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.substring;
@@ -86,7 +87,26 @@ class TrainCommandTest {
         assertRefused(train(dir.resolve("r6").toString(), "--g-lr", "-1"), "g-lr must be positive");
         assertRefused(train(dir.resolve("r7").toString(), "--preset", "huge"), "unknown preset");
         assertRefused(train(dir.resolve("r8").toString(), "--nonsense", "1"), "unknown option --nonsense");
-        for (int i = 1; i <= 8; i++) assertTrue(Files.notExists(dir.resolve("r" + i)), "r" + i + " left behind");
+        assertRefused(train(dir.resolve("r9").toString(), "--step", "1"), "unknown option --step (did you mean --steps?)");
+        for (int i = 1; i <= 9; i++) assertTrue(Files.notExists(dir.resolve("r" + i)), "r" + i + " left behind");
+    }
+
+    /** Values, the class and the preset are checked before Spark starts. */
+    @Test
+    void badOptionsAreRefusedBeforeSparkStarts() {
+        Map<List<String>, String> refusals = Map.of(
+                List.of("--class", "frogg"), "unknown CIFAR-10 class 'frogg' (did you mean 'frog'?)",
+                List.of("--batch-size", "0"), "batch-size must be positive",
+                List.of("--preset", "smal"), "unknown preset 'smal' (did you mean 'small'?)");
+        refusals.forEach((bad, message) -> {
+            List<String> args = new ArrayList<>(List.of("--master", "local[2]"));
+            args.addAll(bad);
+            int starts = SparkSessions.starts();
+            MainTest.Result r = train(dir.resolve("early").toString(), args.toArray(String[]::new));
+            assertRefused(r, message);
+            assertEquals(starts, SparkSessions.starts(), "Spark started before refusing " + bad);
+        });
+        assertTrue(Files.notExists(dir.resolve("early")));
     }
 
     static void assertRefused(MainTest.Result r, String message) {

@@ -121,7 +121,7 @@ public class TrainerTest {
         train(TinyRuns.config("steps", "2", "checkpoint-every", "2"), run, Trainer.Start.NEW);
         Checkpoint original = Checkpoint.load(run.path("checkpoints/step-000002").toString(), new Configuration());
         RunFolder other = folder("other");
-        RoundTrip.assertRoundTrip(original, c -> c.save(other, Map.of("next_step", 3)),
+        RoundTrip.assertRoundTrip(original, c -> c.save(other, Map.of("next_step", 3), false),
                 () -> Checkpoint.load(other.path("checkpoints/step-000002").toString(), new Configuration()),
                 TrainerTest::assertSameState);
     }
@@ -213,6 +213,42 @@ public class TrainerTest {
         stopper.join();
         assertTrue(s.interrupted() && s.lastStep() < 1000, "stopped early at " + s.lastStep());
         assertEquals(List.of(s.lastStep()), run.checkpointSteps());
+    }
+
+    /**
+     * A stop between checkpoint intervals (as the time limit makes) records its last step in metrics.jsonl, and its
+     * checkpoint does not evict the regular ones; once the resumed run writes a newer checkpoint it is pruned.
+     */
+    @Test
+    void aStopRecordsItsStepAndKeepsTheRegularCheckpoints() throws Exception {
+        RunFolder run = folder("run");
+        TrainConfig config = TinyRuns.config("steps", "8", "log-every", "3", "checkpoint-every", "2",
+                "keep-checkpoints", "2");
+        Trainer trainer = Trainer.local(config, new RealImages(frogs, config.batchSize(), config.seed()), run,
+                Map.of(), new PrintStream(new ByteArrayOutputStream()));
+        trainer.observe(new RunObserver() {
+            @Override
+            public Map<String, Object> afterRound(long before, long after, MultiLayerNetwork generator) {
+                if (after == 5) trainer.requestStop();
+                return Map.of();
+            }
+        });
+        assertEquals(5, trainer.train(Trainer.Start.NEW).lastStep());
+        List<Map<String, Object>> metrics = run.readMetrics();
+        assertEquals(List.of(3L, 5L), metrics.stream().map(m -> ((Number) m.get("step")).longValue()).toList());
+        assertEquals(List.of(2L, 4L, 5L), run.checkpointSteps(), "the stop checkpoint beside the two regular ones");
+
+        train(config, run, Trainer.Start.RESUME);
+        assertEquals(List.of(6L, 8L), run.checkpointSteps());
+        assertEquals(List.of(3L, 5L, 6L, 8L), run.readMetrics().stream().map(m -> ((Number) m.get("step")).longValue()).toList());
+    }
+
+    @Test
+    void etaCountsDownToATimeLimitThatComesFirst() {
+        assertEquals("ETA 16m40s", Trainer.eta(0, 1000, 1.0, Double.NaN));
+        assertEquals("ETA 16m40s", Trainer.eta(0, 1000, 1.0, 3600));
+        assertEquals("ETA 2m00s (time limit, at about step 132; all 10000 steps: 2h46m)",
+                Trainer.eta(12, 10000, 1.0, 120));
     }
 
     @Test
