@@ -86,10 +86,12 @@ public final class PathKinds {
         Kind kind = of(fs, path);
         if (kind == Kind.CHECKPOINT) return;
         if (kind == Kind.MISSING) throw new BadInputException(uri + ": no such checkpoint");
+        // qualified by this file system: a bare path must not resolve against another configuration's default one
+        Path qualified = fs.makeQualified(path);
         String hint = switch (kind) {
-            case RUN_FOLDER -> newestCheckpoint(fs, path);
-            case CHECKPOINTS_FOLDER -> newestCheckpoint(fs, path.getParent());
-            case FILE_IN_CHECKPOINT -> "pass its folder, " + path.getParent();
+            case RUN_FOLDER -> newestCheckpoint(fs, qualified);
+            case CHECKPOINTS_FOLDER -> newestCheckpoint(fs, qualified.getParent());
+            case FILE_IN_CHECKPOINT -> "pass its folder, " + qualified.getParent();
             default -> CHECKPOINT_HINT;
         };
         throw new BadInputException(uri + ": not a checkpoint folder: it is " + kind.description() + "; " + hint);

@@ -154,7 +154,7 @@ class WrongKindOfInputTest {
         Path folder = Path.of(URI.create(checkpoint));
         String zip = folder.resolve("generator.zip").toString();
         String line = assertOneLine(generate(zip), zip, "a file inside a checkpoint folder");
-        assertTrue(line.endsWith("pass its folder, " + folder), line);
+        assertTrue(line.contains("pass its folder, ") && line.endsWith(folder.toString()), line);
     }
 
     @Test
