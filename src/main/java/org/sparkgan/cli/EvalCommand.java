@@ -2,7 +2,6 @@ package org.sparkgan.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkgan.BadInputException;
@@ -11,7 +10,6 @@ import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.ImageTensors;
 import org.sparkgan.eval.GeneratorSamples;
 import org.sparkgan.eval.SlicedWasserstein;
-import org.sparkgan.io.PathKinds;
 import org.sparkgan.train.Checkpoint;
 
 import java.util.LinkedHashMap;
@@ -76,8 +74,6 @@ final class EvalCommand implements Command {
         SparkSession spark = SparkSessions.start("sparkgan eval", null);
         try {
             Configuration hadoopConf = new Configuration(spark.sparkContext().hadoopConfiguration());
-            Path checkpointPath = new Path(checkpointUri);
-            PathKinds.requireCheckpoint(checkpointPath.getFileSystem(hadoopConf), checkpointPath, checkpointUri);
             checkpoint = Checkpoint.load(checkpointUri, hadoopConf);
             String given = args.string("class") == null ? checkpoint.config().className() : args.string("class");
             className = CifarClasses.name(CifarClasses.label(given));

@@ -8,7 +8,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkgan.BadInputException;
 import org.sparkgan.eval.GeneratorSamples;
 import org.sparkgan.io.ImageGrid;
-import org.sparkgan.io.PathKinds;
 import org.sparkgan.train.Checkpoint;
 
 import java.io.IOException;
@@ -62,8 +61,6 @@ final class GenerateCommand implements Command {
         if (interpolate && count < 2) throw new BadInputException("--interpolate needs --count of at least 2");
 
         Configuration conf = new Configuration();
-        Path checkpointPath = new Path(checkpointUri);
-        PathKinds.requireCheckpoint(checkpointPath.getFileSystem(conf), checkpointPath, checkpointUri);
         Checkpoint checkpoint = Checkpoint.load(checkpointUri, conf);
         // a private instance: the cached one is shared, and its checksum setting must not change for others
         try (FileSystem fs = FileSystem.newInstance(new Path(output).toUri(), conf)) {

@@ -2,13 +2,16 @@ package org.sparkgan.cli;
 
 import org.sparkgan.train.Param;
 
+import java.util.List;
+
 /**
- * One command-line option: {@code --name VALUE} (or {@code --name=VALUE}), or a flag when {@code valueName} is null.
- * The default is written here once and shown by {@code --help}.
+ * One command-line option: {@code --name VALUE} (or {@code --name=VALUE}), or a flag when {@code valueName} is null,
+ * which may be followed by one of its {@code flagWords} ({@code --resume auto}). The default is written here once and
+ * shown by {@code --help}.
  */
-public record Option(String name, String valueName, String defaultValue, String help) {
+public record Option(String name, String valueName, String defaultValue, String help, List<String> flagWords) {
     public static Option value(String name, String valueName, String defaultValue, String help) {
-        return new Option(name, valueName, defaultValue, help);
+        return new Option(name, valueName, defaultValue, help, List.of());
     }
 
     /**
@@ -24,7 +27,12 @@ public record Option(String name, String valueName, String defaultValue, String 
     }
 
     public static Option flag(String name, String help) {
-        return new Option(name, null, null, help);
+        return new Option(name, null, null, help, List.of());
+    }
+
+    /** A flag that may also be given one of {@code words}, e.g. {@code --resume} or {@code --resume auto}. */
+    public static Option flag(String name, String help, List<String> words) {
+        return new Option(name, null, null, help, List.copyOf(words));
     }
 
     public boolean isFlag() {

@@ -49,10 +49,14 @@ public final class ParsedArgs {
                         + " (see " + command + " --help)");
             }
             if (o.isFlag()) {
-                if (inline != null && !inline.equals("true") && !inline.equals("false")) {
-                    throw new BadInputException(command + ": --" + name + " is a flag and takes no value");
+                String value = inline;
+                if (value == null && i + 1 < args.length && o.flagWords().contains(args[i + 1])) value = args[++i];
+                if (value == null) value = "true";
+                if (!value.equals("true") && !value.equals("false") && !o.flagWords().contains(value)) {
+                    throw new BadInputException(command + ": --" + name + " is a flag and takes no value"
+                            + (o.flagWords().isEmpty() ? "" : " or one of " + String.join(", ", o.flagWords())));
                 }
-                values.put(name, inline == null ? "true" : inline);
+                values.put(name, value);
             } else if (inline != null) {
                 values.put(name, inline);
             } else {
@@ -124,7 +128,9 @@ public final class ParsedArgs {
         StringBuilder sb = new StringBuilder();
         sb.append("Usage: ").append(usage).append("\n\n").append(description.strip()).append("\n\nOptions:\n");
         for (Option o : options) {
-            String head = "  --" + o.name() + (o.isFlag() ? "" : " " + o.valueName());
+            String head = "  --" + o.name() + (o.isFlag()
+                    ? (o.flagWords().isEmpty() ? "" : " [" + String.join("|", o.flagWords()) + "]")
+                    : " " + o.valueName());
             sb.append(head);
             String pad = " ".repeat(Math.max(1, 28 - head.length()));
             if (head.length() >= 28) sb.append("\n").append(" ".repeat(28));

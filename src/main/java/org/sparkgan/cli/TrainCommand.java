@@ -40,7 +40,9 @@ final class TrainCommand implements Command {
         list.add(Option.value("output", "URI", "runs/dcgan", "the run folder (local path, file://, hdfs://)"));
         list.add(Option.value("config", "FILE", null, "a JSON file of configuration keys (the option names below);\n"
                 + "a run's config.json works too. Command-line options win over it"));
-        list.add(Option.flag("resume", "continue the run folder from its newest complete checkpoint to --steps"));
+        list.add(Option.flag("resume", "continue the run folder from its newest complete checkpoint to --steps;\n"
+                + "--resume auto (for drivers a cluster may restart): continue when the folder has a\n"
+                + "checkpoint, else start the run; refuses a folder that is not a sparkgan run", List.of("auto")));
         list.add(Option.flag("overwrite", "delete an existing run folder and start again"));
         list.add(Option.value("time-limit", "MINUTES", "none", "stop cleanly (checkpoint written) after this many\n"
                 + "minutes; fractions allowed (0.5: 30 s); --resume continues"));
@@ -94,8 +96,9 @@ final class TrainCommand implements Command {
 
     @Override
     public void run(ParsedArgs args) throws Exception {
+        boolean auto = args.string("resume").equals("auto");
         boolean resume = args.flag("resume"), overwrite = args.flag("overwrite");
-        if (resume && overwrite) throw new BadInputException("--resume and --overwrite exclude each other");
+        if ((resume || auto) && overwrite) throw new BadInputException("--resume and --overwrite exclude each other");
         String output = args.string("output");
 
         Map<String, String> commandLine = new LinkedHashMap<>();
@@ -119,9 +122,11 @@ final class TrainCommand implements Command {
         try {
             Configuration hadoopConf = new Configuration(spark.sparkContext().hadoopConfiguration());
             RunFolder run = RunFolder.at(output, hadoopConf);
-            Map<String, String> base = resume ? previousConfig(run) : Map.of();
+            // --resume auto continues only a run that has a checkpoint; the Trainer decides the rest
+            boolean continuing = resume || (auto && run.exists(RunFolder.CONFIG) && !run.checkpointSteps().isEmpty());
+            Map<String, String> base = continuing ? previousConfig(run) : Map.of();
             TrainConfig config = TrainConfig.resolve(base, file, commandLine);
-            if (!resume && !overwrite && run.hasContent()) {
+            if (!resume && !auto && !overwrite && run.hasContent()) {
                 throw new BadInputException(run.root() + ": run folder exists (use --resume to continue it or "
                         + "--overwrite to start again)");
             }
@@ -173,7 +178,8 @@ final class TrainCommand implements Command {
                 RealImages data = new RealImages(ImageTensors.toTensor(images), config.batchSize(), config.seed());
                 trainer = Trainer.local(config, data, run, provenance, System.out).observe(monitor(config, data.all()));
             }
-            Trainer.Start start = resume ? Trainer.Start.RESUME : overwrite ? Trainer.Start.OVERWRITE : Trainer.Start.NEW;
+            Trainer.Start start = auto ? Trainer.Start.AUTO : resume ? Trainer.Start.RESUME
+                    : overwrite ? Trainer.Start.OVERWRITE : Trainer.Start.NEW;
             trainer.observe(new ReportObserver(run));
             if (timeLimitMinutes > 0) trainer.timeLimit(timeLimitMinutes);
             Trainer.Summary s = trainer.trainWithSignalHandling(start);

@@ -9,6 +9,7 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkgan.BadInputException;
+import org.sparkgan.io.PathKinds;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.model.Dcgan;
 
@@ -29,12 +30,14 @@ import java.util.zip.ZipInputStream;
  * only when complete.
  */
 public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixedLatents, double elapsedSeconds,
-                         Map<String, Object> provenance) {
-    static final String GENERATOR = "generator.zip";
+                         Map<String, Object> provenance, Map<String, Object> topology) {
+    static final String GENERATOR = PathKinds.CHECKPOINT_GENERATOR;
     static final String DISCRIMINATOR = "discriminator.zip";
     static final String FIXED_LATENTS = "fixed-latents.bin";
-    static final String STATE = "state.json";
+    static final String STATE = PathKinds.CHECKPOINT_STATE;
     private static final String STOP = "stop";
+    private static final String TOPOLOGY = "topology";
+    private static final String ROLLBACKS = "rollbacks";
 
     public long step() {
         return state.step();
@@ -67,6 +70,8 @@ public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixed
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("step", state.step());
             json.put(STOP, stop);
+            json.put(ROLLBACKS, state.rollbacks());
+            json.put(TOPOLOGY, topology);
             json.put("config", config.values());
             json.put("data_position", dataPosition);
             json.put("rng", Seeds.scheme(config.seed()));
@@ -89,7 +94,7 @@ public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixed
     public static Checkpoint load(String uri, Configuration conf) throws IOException {
         Path dir = new Path(uri);
         FileSystem fs = dir.getFileSystem(conf);
-        if (!fs.exists(dir)) throw new BadInputException(uri + ": no such checkpoint");
+        PathKinds.requireCheckpoint(fs, dir, uri);
         for (String part : new String[]{STATE, GENERATOR, DISCRIMINATOR, FIXED_LATENTS}) {
             if (!fs.exists(new Path(dir, part))) {
                 throw new BadInputException(uri + ": incomplete checkpoint (no " + part + ")");
@@ -114,7 +119,9 @@ public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixed
             long step = ((Number) state.get("step")).longValue();
             double elapsed = ((Number) state.getOrDefault("elapsed_sec", 0.0)).doubleValue();
             Map<String, Object> provenance = (Map<String, Object>) state.getOrDefault("provenance", Map.of());
-            return new Checkpoint(new TrainingState(step, g, d), config, latents, elapsed, provenance);
+            int rollbacks = ((Number) state.getOrDefault(ROLLBACKS, 0)).intValue();
+            Map<String, Object> topology = (Map<String, Object>) state.getOrDefault(TOPOLOGY, Map.of());
+            return new Checkpoint(new TrainingState(step, g, d, rollbacks), config, latents, elapsed, provenance, topology);
         } catch (BadInputException e) {
             throw new BadInputException(uri + ": corrupt checkpoint (" + e.getMessage() + ")", e);
         } catch (IOException | RuntimeException e) {

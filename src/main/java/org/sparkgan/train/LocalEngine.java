@@ -12,6 +12,7 @@ public final class LocalEngine implements TrainingEngine {
     private final MultiLayerNetwork generator;
     private final MultiLayerNetwork discriminator;
     private final GanStep step;
+    private int rollbacks;
 
     public LocalEngine(TrainConfig config, RealImages data, TrainingState state) {
         this.config = config;
@@ -19,6 +20,18 @@ public final class LocalEngine implements TrainingEngine {
         this.generator = state.generator();
         this.discriminator = state.discriminator();
         this.step = new GanStep(generator, discriminator, config);
+        this.rollbacks = state.rollbacks();
+    }
+
+    @Override
+    public void restore(TrainingState state) {
+        state.copyInto(generator, discriminator);
+        rollbacks = state.rollbacks();
+    }
+
+    @Override
+    public Map<String, Object> topology() {
+        return Map.of(ENGINE, "single JVM");
     }
 
     @Override
@@ -30,7 +43,7 @@ public final class LocalEngine implements TrainingEngine {
     public Round runRound(long lastStep) {
         long s = lastStep + 1;
         long t0 = System.nanoTime();
-        GanStep.Result r = step.run(data.batch(s), Seeds.step(config.seed(), s));
+        GanStep.Result r = step.run(data.batch(s), Seeds.step(config.seed(), s, rollbacks));
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Round(r, List.of(r), seconds, seconds);
     }

@@ -17,6 +17,7 @@ public final class Seeds {
     static final long FIXED_LATENTS = 0xF1DEDL;
     static final long WORKER = 0x3057L;
     static final long SHUFFLE = 0x5EED_DA7AL;
+    static final long ROLLBACK = 0xB0BACL;
 
     /** The draws of one training step, each from its own seed under the step's seed. */
     public enum Draw {
@@ -49,6 +50,11 @@ public final class Seeds {
         return derive(workerSeed, step);
     }
 
+    /** The seed of a step after {@code rollbacks} rollbacks: a stream of its own, so a retried step draws anew. */
+    public static long step(long workerSeed, long step, int rollbacks) {
+        return rollbacks == 0 ? step(workerSeed, step) : derive(workerSeed, step, ROLLBACK, rollbacks);
+    }
+
     public static long draw(long stepSeed, Draw draw) {
         return derive(stepSeed, draw.key);
     }
@@ -73,7 +79,8 @@ public final class Seeds {
     /**
      * The derivations above as data, for checkpoints: {@code seeds} maps each seed's name to {@code [parent, key…]},
      * meaning {@code derive(value of parent, key…)}, where a key is a number or one of the variables {@code w}
-     * (worker), {@code step} and {@code pass}; {@code draws} says how each seed is used.
+     * (worker), {@code step}, {@code pass} and {@code rollbacks} (the checkpoint's count); a map chooses by a
+     * variable's value; {@code draws} says how each seed is used.
      */
     public static Map<String, Object> scheme(long seed) {
         Map<String, Object> seeds = new LinkedHashMap<>();
@@ -82,7 +89,8 @@ public final class Seeds {
         seeds.put("fixed_latents", List.of("seed", FIXED_LATENTS));
         seeds.put("worker", Map.of("w = 0", "seed", "w > 0", List.of("seed", WORKER, "w")));
         seeds.put("shuffle", List.of("worker", SHUFFLE, "pass"));
-        seeds.put("step", List.of("worker", "step"));
+        seeds.put("step", Map.of("rollbacks = 0", List.of("worker", "step"),
+                "rollbacks > 0", List.of("worker", "step", ROLLBACK, "rollbacks")));
         for (Draw d : Draw.values()) seeds.put(d.name().toLowerCase(), List.of("step", d.key));
 
         Map<String, Object> s = new LinkedHashMap<>();

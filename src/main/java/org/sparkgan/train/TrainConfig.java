@@ -110,11 +110,19 @@ public final class TrainConfig {
                             + "multiple (k = 4, --log-every 10: logged at steps 12, 20, 32, 40, ...)")
             .require(TrainConfig::positive, "positive").byDefault("4");
 
+    public static final Param<String> ON_DIVERGENCE = Param.choice("on-divergence", "WHAT",
+                    "a non-finite loss or parameter: rollback (to the last checkpoint, on a new\n"
+                            + "random stream) or stop (exit with an error)", List.of("rollback", "stop"))
+            .byDefault("rollback").resumable();
+    public static final Param<Integer> MAX_ROLLBACKS = Param.integer("max-rollbacks", "N",
+                    "rollbacks a run may make before it gives up with an error")
+            .require(TrainConfig::nonNegative, "0 or more").byDefault("3").resumable();
+
     /** Every key, in the order of {@code --help} and config.json. */
     public static final List<Param<?>> PARAMS = List.of(PRESET, DATA, CLASS, SPLIT, LATENT_DIM, G_DENSE_CHANNELS,
             G_FILTERS, D_FILTERS, LEAKY_ALPHA, DROPOUT, D_LR, G_LR, RHO, EPSILON, CLIP, BATCH_SIZE, LABEL_NOISE,
             REUSE_FAKES, SEED, STEPS, LOG_EVERY, SAMPLE_EVERY, CHECKPOINT_EVERY, KEEP_CHECKPOINTS, THREADS, EVAL_EVERY,
-            EVAL_IMAGES, WORKERS, AVERAGING_FREQUENCY);
+            EVAL_IMAGES, ON_DIVERGENCE, MAX_ROLLBACKS, WORKERS, AVERAGING_FREQUENCY);
 
     private final Map<String, Object> typed;
     private final ModelConfig model;

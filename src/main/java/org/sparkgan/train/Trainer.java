@@ -30,7 +30,7 @@ public final class Trainer {
     /** Grids are 8×8 generator outputs of one fixed latent batch, comparable over the whole run. */
     public static final int GRID = 8;
     /** How the run folder is treated at start. */
-    public enum Start { NEW, RESUME, OVERWRITE }
+    public enum Start { NEW, RESUME, OVERWRITE, AUTO }
 
     /** What the run did in this session. */
     public record Summary(long firstStep, long lastStep, double seconds, double secondsPerStep, boolean interrupted) {}
@@ -95,19 +95,40 @@ public final class Trainer {
 
     public Summary train(Start start) throws IOException {
         ComputeThreads.pin(config.threads());
+        if (start == Start.AUTO) start = autoStart();
         Checkpoint state = start == Start.RESUME ? resumeState() : freshState(start);
         List<Map<String, Object>> metrics = new ArrayList<>(run.readMetrics());
         metrics.removeIf(m -> ((Number) m.get("step")).longValue() > state.step()); // cut back to the checkpoint
-        if (start == Start.RESUME) run.writeMetrics(metrics);
 
         long first = state.step() + 1;
-        if (first > config.steps()) {
-            out.printf("train: the run is already at step %d of %d; nothing to do%n", state.step(), config.steps());
-            return new Summary(first, state.step(), 0, 0, false);
-        }
         try (TrainingEngine engine = engines.create(state.state())) {
+            if (start == Start.RESUME) {
+                requireSameTopology(state, engine);
+                recordResume();
+                run.writeMetrics(metrics);
+            }
+            if (first > config.steps()) {
+                out.printf("train: the run is already at step %d of %d; nothing to do%n", state.step(), config.steps());
+                return new Summary(first, state.step(), 0, 0, false);
+            }
             return loop(engine, state, metrics, first);
         }
+    }
+
+    /**
+     * --resume auto, for a driver the cluster may restart: continue from the newest loadable checkpoint, start anew
+     * where there is none (a missing or empty folder, or a run that died before its first checkpoint), and refuse a
+     * folder that is not a sparkgan run.
+     */
+    private Start autoStart() throws IOException {
+        if (!run.hasContent()) return Start.NEW;
+        if (!run.exists(RunFolder.CONFIG)) {
+            throw new BadInputException(run.root() + ": not a sparkgan run folder (no " + RunFolder.CONFIG
+                    + "); --resume auto continues a run or starts one in a new or empty folder");
+        }
+        if (!run.checkpointSteps().isEmpty()) return Start.RESUME;
+        out.printf("train: %s has no checkpoint yet; starting the run again%n", run.root());
+        return Start.OVERWRITE;
     }
 
     private Summary loop(TrainingEngine engine, Checkpoint state, List<Map<String, Object>> metrics, long first)
@@ -120,11 +141,20 @@ public final class Trainer {
         Window window = new Window();
         long lastCheckpoint = state.step();
         long s = state.step();
-        TrainingEngine.Round round = null;
+        int rollbacks = state.state().rollbacks();
         while (s < config.steps() && !stopRequested) {
             long before = s;
-            round = engine.runRound(s);
+            TrainingEngine.Round round = engine.runRound(s);
             s += k;
+            String divergence = divergence(round, engine);
+            if (divergence != null) {
+                TrainingState back = rollBack(before, s, divergence, ++rollbacks, metrics);
+                engine.restore(back);
+                s = back.step();
+                lastCheckpoint = s;
+                window = new Window();
+                continue;
+            }
             if (pastDeadline()) stopRequested = true;
             window.add(round, k, config.batchSize());
             double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
@@ -153,18 +183,71 @@ public final class Trainer {
                 run.writeMetrics(metrics);
             }
             if (crossed(before, s, config.checkpointEvery()) || last) {
-                checkpoint(engine, s, state.fixedLatents(), elapsed, false);
+                checkpoint(engine, s, rollbacks, state.fixedLatents(), elapsed, false);
                 lastCheckpoint = s;
             }
         }
         double seconds = (System.nanoTime() - sessionStart) / 1e9;
         if (stopRequested && lastCheckpoint != s) {
             writeSamples(engine.generator(), state.fixedLatents(), s);
-            checkpoint(engine, s, state.fixedLatents(), elapsedBefore + seconds, true);
+            checkpoint(engine, s, rollbacks, state.fixedLatents(), elapsedBefore + seconds, true);
             out.printf("train: stopped at step %d; checkpoint written, continue with --resume%n", s);
         }
         long done = s - state.step();
         return new Summary(first, s, seconds, done == 0 ? 0 : seconds / done, stopRequested);
+    }
+
+    /** Why a round's result must not be kept (a non-finite loss or parameter), or null when it may. */
+    private static String divergence(TrainingEngine.Round round, TrainingEngine engine) {
+        if (!Double.isFinite(round.mean().dLoss()) || !Double.isFinite(round.mean().gLoss())) {
+            return String.format("non-finite loss (d_loss %s, g_loss %s)", round.mean().dLoss(), round.mean().gLoss());
+        }
+        // a sum is finite only when every term is: one pass over each network's parameters
+        if (!Double.isFinite(engine.generator().params().sumNumber().doubleValue())) return "non-finite G parameters";
+        if (!Double.isFinite(engine.discriminator().params().sumNumber().doubleValue())) return "non-finite D parameters";
+        return null;
+    }
+
+    /**
+     * Goes back to the newest checkpoint before {@code failedStep} (or the run's start) to continue on the next random
+     * stream; the rollback is recorded in metrics.jsonl. Past --max-rollbacks, or with --on-divergence stop, the run
+     * ends with a one-line error instead.
+     */
+    private TrainingState rollBack(long before, long failedStep, String why, int rollbacks,
+                                   List<Map<String, Object>> metrics) throws IOException {
+        String what = "diverged in the round to step " + failedStep + ": " + why;
+        if (config.get(TrainConfig.ON_DIVERGENCE).equals("stop")) {
+            throw new BadInputException(run.root() + ": " + what + " (--on-divergence stop; lower the learning rates "
+                    + "or resume from the last checkpoint)");
+        }
+        if (rollbacks > config.get(TrainConfig.MAX_ROLLBACKS)) {
+            throw new BadInputException(run.root() + ": " + what + "; gave up after " + (rollbacks - 1)
+                    + " rollbacks (--max-rollbacks): lower the learning rates (d-lr, g-lr)");
+        }
+        TrainingState back = null;
+        List<Long> steps = run.checkpointSteps();
+        for (int i = steps.size() - 1; i >= 0 && back == null; i--) {
+            if (steps.get(i) > before) continue;
+            try {
+                back = Checkpoint.load(checkpointUri(steps.get(i)), run.fileSystem().getConf()).state();
+            } catch (BadInputException e) {
+                out.println("train: WARNING skipping " + e.getMessage());
+            }
+        }
+        if (back == null) back = initialState().state();
+        back = new TrainingState(back.step(), back.generator(), back.discriminator(), rollbacks);
+        long to = back.step();
+        metrics.removeIf(m -> ((Number) m.get("step")).longValue() > to);
+        String line = what + "; rolled back to step " + to + " (rollback " + rollbacks + " of at most "
+                + config.get(TrainConfig.MAX_ROLLBACKS) + ", on random stream " + rollbacks + ")";
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("step", to);
+        record.put("rollback", Map.of("failed_step", failedStep, "to_step", to, "rollbacks", rollbacks, "reason", why));
+        record.put("warnings", List.of(line));
+        metrics.add(record);
+        run.writeMetrics(metrics);
+        out.println("train: WARNING " + line);
+        return back;
     }
 
     private static boolean crossed(long before, long after, int every) {
@@ -206,12 +289,6 @@ public final class Trainer {
             }
             run.delete();
         }
-        MultiLayerNetwork g = Dcgan.generator(config.model(), config.optimizer(), Seeds.generatorInit(config.seed()));
-        MultiLayerNetwork d = Dcgan.discriminator(config.model(), config.optimizer(),
-                Seeds.discriminatorInit(config.seed()));
-        Nd4j.getRandom().setSeed(Seeds.fixedLatents(config.seed()));
-        INDArray fixed = Nd4j.randn(DataType.FLOAT, GRID * GRID, config.model().latentDim());
-
         Map<String, Object> configJson = new LinkedHashMap<>();
         configJson.put("config", config.values());
         Map<String, Object> prov = new LinkedHashMap<>(provenance);
@@ -219,17 +296,45 @@ public final class Trainer {
         configJson.put("provenance", prov);
         run.writeJson(RunFolder.CONFIG, configJson);
         run.write(RunFolder.SAMPLES + "/real.png", ImageGrid.png(realSamples, GRID));
-        return new Checkpoint(new TrainingState(0, g, d), config, fixed, 0, prov);
+        Checkpoint initial = initialState();
+        return new Checkpoint(initial.state(), config, initial.fixedLatents(), 0, prov, Map.of());
     }
 
+    /** Step 0 of the run: G, D and the grid's fixed latents, drawn from the run seed. */
+    private Checkpoint initialState() {
+        MultiLayerNetwork g = Dcgan.generator(config.model(), config.optimizer(), Seeds.generatorInit(config.seed()));
+        MultiLayerNetwork d = Dcgan.discriminator(config.model(), config.optimizer(),
+                Seeds.discriminatorInit(config.seed()));
+        Nd4j.getRandom().setSeed(Seeds.fixedLatents(config.seed()));
+        INDArray fixed = Nd4j.randn(DataType.FLOAT, GRID * GRID, config.model().latentDim());
+        return new Checkpoint(new TrainingState(0, g, d), config, fixed, 0, provenance, Map.of());
+    }
+
+    private String checkpointUri(long step) {
+        return run.path(RunFolder.CHECKPOINTS + "/" + RunFolder.stepName(step)).toString();
+    }
+
+    /**
+     * The newest checkpoint that loads: one cut short or corrupt (a missing file, a truncated zip) is skipped with a
+     * warning naming it. Its configuration and data must match this run's.
+     */
     private Checkpoint resumeState() throws IOException {
         List<Long> steps = run.checkpointSteps();
-        if (steps.isEmpty()) {
-            throw new BadInputException(run.root() + ": nothing to resume (no complete checkpoint under "
-                    + RunFolder.CHECKPOINTS + "/)");
+        List<String> skipped = new ArrayList<>();
+        Checkpoint c = null;
+        for (int i = steps.size() - 1; i >= 0 && c == null; i--) {
+            try {
+                c = Checkpoint.load(checkpointUri(steps.get(i)), run.fileSystem().getConf());
+            } catch (BadInputException e) {
+                skipped.add(e.getMessage());
+                out.println("train: WARNING skipping " + e.getMessage());
+            }
         }
-        String uri = run.path(RunFolder.CHECKPOINTS + "/" + RunFolder.stepName(steps.get(steps.size() - 1))).toString();
-        Checkpoint c = Checkpoint.load(uri, run.fileSystem().getConf());
+        if (c == null) {
+            throw new BadInputException(run.root() + ": nothing to resume (no complete checkpoint under "
+                    + RunFolder.CHECKPOINTS + "/" + (skipped.isEmpty() ? "" : "; skipped " + String.join("; ", skipped))
+                    + ")");
+        }
         List<String> differences = config.modelOrDataDifferences(c.config());
         if (!differences.isEmpty()) {
             throw new BadInputException("cannot resume " + run.root() + " with a different model or data: "
@@ -241,7 +346,32 @@ public final class Trainer {
                 throw new BadInputException("cannot resume " + run.root() + ": " + key + " was " + was + ", now " + now);
             }
         }
-        // config.json records the options now in force (steps and intervals may have changed)
+        out.printf("train: resuming from %s%n", checkpointUri(c.step()));
+        return c;
+    }
+
+    /**
+     * A run continues on the engine and topology it was trained with: another engine or number of workers would
+     * change the data order and the random streams (and what --steps counts), so it is refused.
+     */
+    private void requireSameTopology(Checkpoint c, TrainingEngine engine) {
+        Map<String, Object> was = c.topology(), now = engine.topology();
+        if (!was.isEmpty() && !String.valueOf(was).equals(String.valueOf(now))) {
+            throw new BadInputException("cannot resume " + run.root() + " on another topology: it was trained with "
+                    + describe(was) + ", this run asks for " + describe(now) + " (start a new run to change it)");
+        }
+    }
+
+    private static String describe(Map<String, Object> topology) {
+        StringBuilder sb = new StringBuilder(String.valueOf(topology.get(TrainingEngine.ENGINE)));
+        topology.forEach((k, v) -> {
+            if (!k.equals(TrainingEngine.ENGINE)) sb.append(", ").append(k).append(' ').append(v);
+        });
+        return sb.toString();
+    }
+
+    /** config.json records the options now in force (steps and intervals may have changed). */
+    private void recordResume() throws IOException {
         Map<String, Object> json = new LinkedHashMap<>(run.readJson(RunFolder.CONFIG));
         json.put("config", config.values());
         @SuppressWarnings("unchecked")
@@ -249,8 +379,6 @@ public final class Trainer {
         prov.put("resumed_at", Instant.now().toString());
         json.put("provenance", prov);
         run.writeJson(RunFolder.CONFIG, json);
-        out.printf("train: resuming from %s%n", uri);
-        return c;
     }
 
     /** samples/step-NNNNNN.png: G's outputs for the fixed latents; returns them. */
@@ -265,10 +393,10 @@ public final class Trainer {
      * checkpoint (written off the interval by a stop request or the time limit) stays only while it is the newest, so
      * stopping and resuming never evicts the regular ones.
      */
-    private void checkpoint(TrainingEngine engine, long step, INDArray fixed, double elapsed, boolean stop)
-            throws IOException {
-        new Checkpoint(new TrainingState(step, engine.generator(), engine.discriminator()), config, fixed, elapsed,
-                provenance)
+    private void checkpoint(TrainingEngine engine, long step, int rollbacks, INDArray fixed, double elapsed,
+                            boolean stop) throws IOException {
+        new Checkpoint(new TrainingState(step, engine.generator(), engine.discriminator(), rollbacks), config, fixed,
+                elapsed, provenance, engine.topology())
                 .save(run, engine.dataPosition(step), stop);
         List<Long> regular = new ArrayList<>();
         for (long s : run.checkpointSteps()) {

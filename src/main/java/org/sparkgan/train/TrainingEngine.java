@@ -10,6 +10,9 @@ import java.util.Map;
  * The {@link Trainer} keeps the run folder around it either way.
  */
 public interface TrainingEngine extends AutoCloseable {
+    /** The key of {@link #topology()} naming the engine. */
+    String ENGINE = "engine";
+
     /** Steps one round advances the run by. */
     int stepsPerRound();
 
@@ -20,6 +23,15 @@ public interface TrainingEngine extends AutoCloseable {
     MultiLayerNetwork generator();
 
     MultiLayerNetwork discriminator();
+
+    /**
+     * Puts the engine back to {@code state} (a rollback from a diverged round): its networks take the state's
+     * parameters, RMSprop states and iteration counts, and later steps draw from the state's random stream.
+     */
+    void restore(TrainingState state);
+
+    /** What the data order and random streams depend on besides the configuration, recorded in checkpoints. */
+    Map<String, Object> topology();
 
     /** Where the data stands after {@code step}, recorded in checkpoints. */
     Map<String, Object> dataPosition(long step);

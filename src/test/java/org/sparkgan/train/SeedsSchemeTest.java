@@ -86,6 +86,9 @@ class SeedsSchemeTest {
         assertEquals(Seeds.worker(42, 3), resolve(seeds, "worker", vars));
         assertEquals(Seeds.shuffle(Seeds.worker(42, 3), 1), resolve(seeds, "shuffle", vars));
         assertEquals(Seeds.draw(Seeds.step(Seeds.worker(42, 3), 9), Seeds.Draw.G_DROPOUT), resolve(seeds, "g_dropout", vars));
+        Map<String, Long> afterRollbacks = Map.of("seed", 42L, "w", 3L, "step", 9L, "rollbacks", 2L);
+        assertEquals(Seeds.draw(Seeds.step(Seeds.worker(42, 3), 9, 2), Seeds.Draw.D_LATENTS),
+                resolve(seeds, "d_latents", afterRollbacks));
         assertEquals(42L, resolve(seeds, "worker", Map.of("seed", 42L, "w", 0L)), "worker 0 is the run seed");
     }
 
@@ -114,7 +117,10 @@ class SeedsSchemeTest {
     static long resolve(Map<String, Object> seeds, String name, Map<String, Long> vars) {
         if (name.equals("seed")) return vars.get("seed");
         Object spec = seeds.get(name);
-        if (spec instanceof Map<?, ?> byWorker) spec = byWorker.get(vars.get("w") == 0 ? "w = 0" : "w > 0");
+        if (spec instanceof Map<?, ?> choice) { // keyed "VAR = 0" and "VAR > 0"
+            String variable = ((String) choice.keySet().iterator().next()).split(" ")[0];
+            spec = choice.get(variable + (vars.getOrDefault(variable, 0L) == 0 ? " = 0" : " > 0"));
+        }
         if (spec instanceof String parent) return resolve(seeds, parent, vars);
         List<Object> parts = (List<Object>) spec;
         long[] keys = new long[parts.size() - 1];

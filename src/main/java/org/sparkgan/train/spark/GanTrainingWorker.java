@@ -20,12 +20,13 @@ import org.sparkgan.train.TrainConfig;
  * both from the round's broadcast state, {@link #processMinibatch} runs one {@link GanStep} on each real batch that
  * dl4j-spark's ExecuteWorkerFlatMap hands it, and {@link #getFinalResult} returns both networks' parameters and
  * RMSprop states (saveUpdater semantics: always carried and averaged). Step s of worker w uses
- * {@code Seeds.step(Seeds.worker(seed, w), s)}, so a round is reproducible and worker 0 matches the single-JVM run.
+ * {@code Seeds.step(Seeds.worker(seed, w), s, rollbacks)}, so a round is reproducible and worker 0 matches the single-JVM run.
  */
 public final class GanTrainingWorker extends ParameterAveragingTrainingWorker {
     private final Broadcast<NetworkState> networks;
     private final long seed;
     private final long firstStep;
+    private final int rollbacks;
     private final StepSettings settings;
 
     private transient MultiLayerNetwork generator;
@@ -40,14 +41,15 @@ public final class GanTrainingWorker extends ParameterAveragingTrainingWorker {
      * @param stepsPerRound k: batches per worker per round (dl4j-spark's maxBatchesPerWorker)
      * @param batchSize     real images per step
      */
-    public GanTrainingWorker(Broadcast<NetworkState> networks, long seed, long firstStep, int stepsPerRound, int batchSize,
-                             StepSettings settings) {
+    public GanTrainingWorker(Broadcast<NetworkState> networks, long seed, long firstStep, int rollbacks,
+                             int stepsPerRound, int batchSize, StepSettings settings) {
         // dl4j-spark's own broadcast (a live INDArray) is not used; see NetworkState
         super(null, true, new WorkerConfiguration(false, batchSize, batchSize, stepsPerRound, 0, false),
                 null, null, null);
         this.networks = networks;
         this.seed = seed;
         this.firstStep = firstStep;
+        this.rollbacks = rollbacks;
         this.settings = settings;
     }
 
@@ -70,7 +72,7 @@ public final class GanTrainingWorker extends ParameterAveragingTrainingWorker {
     @Override
     public ParameterAveragingTrainingResult processMinibatch(DataSet reals, MultiLayerNetwork ignored, boolean isLast) {
         long t0 = System.nanoTime();
-        last = step.run(reals.getFeatures(), Seeds.step(Seeds.worker(seed, worker), nextStep++));
+        last = step.run(reals.getFeatures(), Seeds.step(Seeds.worker(seed, worker), nextStep++, rollbacks));
         computeSeconds += (System.nanoTime() - t0) / 1e9;
         return null; // keep going: the result comes from getFinalResult
     }

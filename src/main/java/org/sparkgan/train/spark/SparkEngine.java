@@ -37,6 +37,7 @@ public final class SparkEngine implements TrainingEngine {
     private final MultiLayerNetwork generator;
     private final MultiLayerNetwork discriminator;
     private List<GanRoundResult.Outcome> lastResults = List.of();
+    private int rollbacks;
 
     public SparkEngine(JavaSparkContext sc, JavaRDD<byte[]> shards, TrainConfig config, TrainingState state) {
         this.sc = sc;
@@ -46,6 +47,22 @@ public final class SparkEngine implements TrainingEngine {
         this.config = config;
         this.generator = state.generator();
         this.discriminator = state.discriminator();
+        this.rollbacks = state.rollbacks();
+    }
+
+    @Override
+    public void restore(TrainingState state) {
+        state.copyInto(generator, discriminator);
+        rollbacks = state.rollbacks();
+    }
+
+    @Override
+    public Map<String, Object> topology() {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put(ENGINE, "spark");
+        t.put("workers", workers);
+        t.put("averaging_frequency", k);
+        return t;
     }
 
     @Override
@@ -57,8 +74,8 @@ public final class SparkEngine implements TrainingEngine {
     public Round runRound(long lastStep) {
         long t0 = System.nanoTime();
         Broadcast<NetworkState> networks = sc.broadcast(NetworkState.of(generator, discriminator));
-        GanTrainingWorker worker = new GanTrainingWorker(networks, config.seed(), lastStep + 1, k, config.batchSize(),
-                config.stepSettings());
+        GanTrainingWorker worker = new GanTrainingWorker(networks, config.seed(), lastStep + 1, rollbacks, k,
+                config.batchSize(), config.stepSettings());
         List<GanRoundResult.Outcome> results = new ArrayList<>(shards
                 .mapPartitionsWithIndex(Shards.roundBatches(config.seed(), lastStep + 1, k, config.batchSize()), true)
                 .mapPartitions(new ExecuteWorkerFlatMap<>(worker))
