@@ -89,6 +89,8 @@ class TrainCommandTest {
         assertRefused(train(dir.resolve("r8").toString(), "--nonsense", "1"), "unknown option --nonsense");
         assertRefused(train(dir.resolve("r9").toString(), "--step", "1"), "unknown option --step (did you mean --steps?)");
         for (int i = 1; i <= 9; i++) assertTrue(Files.notExists(dir.resolve("r" + i)), "r" + i + " left behind");
+        assertRefused(train(dir.resolve("diverging").toString(), "--d-lr", "1e30", "--g-lr", "1e30", "--steps", "20"),
+                "gave up after 3 rollbacks");
     }
 
     /** Values, the class and the preset are checked before Spark starts. */

@@ -14,24 +14,25 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.sparkgan.BadInputException;
 import org.sparkgan.data.CifarClasses;
 import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.PrepJob;
 import org.sparkgan.data.PrepOptions;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.model.Dcgan;
+import org.sparkgan.testing.TestData;
+import org.sparkgan.testing.TestSpark;
 import org.sparkgan.train.Checkpoint;
 import org.sparkgan.train.ComputeThreads;
-import org.sparkgan.train.Param;
-import org.sparkgan.train.TrainingState;
 import org.sparkgan.train.GanStep;
+import org.sparkgan.train.Param;
 import org.sparkgan.train.RealImages;
 import org.sparkgan.train.Seeds;
 import org.sparkgan.train.TinyRuns;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.train.Trainer;
-import org.sparkgan.testing.TestData;
-import org.sparkgan.testing.TestSpark;
+import org.sparkgan.train.TrainingState;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -41,6 +42,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sparkgan.train.TrainerTest.assertBitIdentical;
 
@@ -154,6 +156,29 @@ class SparkEngineTest {
             assertEquals(1, engine.lastResults().get(0).threads(), "the task pinned --threads");
         } finally {
             ComputeThreads.pin(TinyRuns.config().threads()); // local mode: the task pinned this JVM's ND4J
+        }
+    }
+
+    /** A run continues on the engine and topology it was trained with: each change is refused naming both. */
+    @Test
+    void resumeOnAnotherTopologyIsRefused() throws Exception {
+        TrainConfig c = TinyRuns.config("workers", "1", "averaging-frequency", "2", "steps", "2", "checkpoint-every", "2");
+        RunFolder run = RunFolder.at(dir.resolve("topology").toString(), new Configuration());
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        Trainer.local(c, new RealImages(frogs, c.batchSize(), c.seed()), run, Map.of(), quiet).train(Trainer.Start.NEW);
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
+        TrainConfig more = TinyRuns.config("workers", "1", "averaging-frequency", "2", "steps", "4");
+        String onSpark = assertThrows(BadInputException.class, () -> new Trainer(more, frogs.get(NDArrayIndex.interval(0, 64)),
+                state -> new SparkEngine(sc, Shards.of(images, 1), more, state), run, Map.of(), quiet)
+                .train(Trainer.Start.RESUME)).getMessage();
+        assertTrue(onSpark.contains("trained with single JVM, this run asks for spark, workers 1, averaging_frequency 2"),
+                onSpark);
+        for (String[] change : new String[][]{{"workers", "2"}, {"averaging-frequency", "4"}}) {
+            TrainConfig other = TinyRuns.config("workers", "1", "averaging-frequency", "2", "steps", "4", change[0], change[1]);
+            String refused = assertThrows(BadInputException.class, () -> Trainer.local(other,
+                    new RealImages(frogs, c.batchSize(), c.seed()), run, Map.of(), quiet).train(Trainer.Start.RESUME)).getMessage();
+            assertTrue(refused.contains(change[0] + " " + c.get(TrainConfig.param(change[0])) + " (checkpoint) vs " + change[1]),
+                    refused);
         }
     }
 
