@@ -19,13 +19,12 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * The generator and discriminator of the seed's Keras DCGAN as DL4J networks (NCHW, float32).
  * Keras 'same' is {@link ConvolutionMode#Same}, 'valid' is {@link ConvolutionMode#Truncate}; Keras' Glorot-uniform
- * initialisation is {@link WeightInit#XAVIER_UNIFORM}; biases start at 0 as in Keras.
+ * initialisation is {@link WeightInit#XAVIER_UNIFORM}; biases start at 0 as in Keras; RMSprop is {@link KerasRmsProp}.
  */
 public final class Dcgan {
     /** How the convolutions run: libnd4j ops (fast, the default) or DL4J's own layers (the reference). */
@@ -118,7 +117,7 @@ public final class Dcgan {
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER_UNIFORM)
-                .updater(new RmsProp(learningRate, o.rho(), o.epsilon()))
+                .updater(new KerasRmsProp(learningRate, o.rho(), o.epsilon()))
                 .gradientNormalization(GradientNormalization.ClipElementWiseAbsoluteValue)
                 .gradientNormalizationThreshold(o.clipValue())
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)

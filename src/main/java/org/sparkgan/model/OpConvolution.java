@@ -64,6 +64,10 @@ public class OpConvolution extends BaseLayer {
         c.same = same;
         c.transposed = transposed;
         c.setActivationFn(activation);
+        // unset, as DL4J's layer builders leave them, so the network's gradient clipping applies: BaseLayer's
+        // constructor sets None and 1.0, which the network configuration does not override
+        c.setGradientNormalization(null);
+        c.setGradientNormalizationThreshold(Double.NaN);
         return c;
     }
 
