@@ -2,6 +2,7 @@ package org.sparkgan.data;
 
 import org.apache.hadoop.fs.Path;
 import org.sparkgan.BadInputException;
+import org.sparkgan.Names;
 import org.sparkgan.io.PathKinds;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -31,6 +32,8 @@ public final class CifarParquet {
     public static final String LABEL = "label";
     public static final String LABEL_NAME = "label_name";
     public static final String IMAGE = "image";
+    /** The side of the square images in pixels (32 or 64); data sets written before the column existed are 32. */
+    public static final String RESOLUTION = "resolution";
     public static final List<String> PARTITION_COLUMNS = List.of(SPLIT, LABEL_NAME);
     public static final List<String> SPLITS = List.of("train", "test");
 
@@ -40,6 +43,7 @@ public final class CifarParquet {
             DataTypes.createStructField(LABEL, DataTypes.IntegerType, false),
             DataTypes.createStructField(LABEL_NAME, DataTypes.StringType, false),
             DataTypes.createStructField(IMAGE, DataTypes.BinaryType, false),
+            DataTypes.createStructField(RESOLUTION, DataTypes.IntegerType, false),
     });
 
     private CifarParquet() {}
@@ -47,7 +51,8 @@ public final class CifarParquet {
     /**
      * Reads a data set in the canonical column order, checking the columns and their types (a path of another kind,
      * such as the CIFAR-10 archive or a run folder, is refused first, by {@link PathKinds#requireDataSet});
-     * {@code split} and {@code labelName} (null for all) select partitions.
+     * {@code split} and {@code labelName} (null for all) select partitions. A data set written before the
+     * {@code resolution} column existed reads as 32×32.
      */
     public static Dataset<Row> read(SparkSession spark, String uri, String split, String labelName) {
         try {
@@ -63,6 +68,7 @@ public final class CifarParquet {
             if (!(e instanceof org.apache.spark.sql.AnalysisException)) throw e;
             throw new BadInputException(uri + ": not a readable Parquet data set (" + firstLine(e.getMessage()) + ")", e);
         }
+        if (!Arrays.asList(df.columns()).contains(RESOLUTION)) df = df.withColumn(RESOLUTION, lit(CifarFormat.SIDE));
         for (StructField expected : SCHEMA.fields()) {
             if (!Arrays.asList(df.columns()).contains(expected.name())) {
                 throw new BadInputException(uri + ": a Parquet table with no '" + expected.name() + "' column (it has "
@@ -77,18 +83,63 @@ public final class CifarParquet {
         }
         if (split != null) df = df.where(col(SPLIT).equalTo(lit(split)));
         if (labelName != null) df = df.where(col(LABEL_NAME).equalTo(lit(labelName)));
-        return df.select(col(ID), col(SPLIT), col(LABEL), col(LABEL_NAME), col(IMAGE));
+        return df.select(Arrays.stream(SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col)
+                .toArray(org.apache.spark.sql.Column[]::new));
     }
 
-    /** Fails with a one-line message if any selected image is not exactly 3,072 bytes. */
+    /** Fails with a one-line message if any selected image is not the 3·side² bytes its {@code resolution} says. */
     public static void checkImageSizes(Dataset<Row> df, String uri) {
-        Row bad = df.where(length(col(IMAGE)).notEqual(CifarFormat.IMAGE_BYTES).or(col(IMAGE).isNull()))
-                .select(col(SPLIT), col(ID), length(col(IMAGE))).limit(1).collectAsList().stream().findFirst().orElse(null);
+        Row bad = df.where(col(IMAGE).isNull()
+                        .or(length(col(IMAGE)).notEqual(col(RESOLUTION).multiply(col(RESOLUTION)).multiply(3))))
+                .select(col(SPLIT), col(ID), length(col(IMAGE)), col(RESOLUTION)).limit(1).collectAsList().stream()
+                .findFirst().orElse(null);
         if (bad != null) {
+            int side = bad.getInt(3);
             throw new BadInputException(uri + ": image of " + bad.getString(0) + " id " + bad.getLong(1) + " has "
-                    + (bad.isNullAt(2) ? "no" : bad.getInt(2)) + " bytes, expected " + CifarFormat.IMAGE_BYTES
-                    + " (32x32x3)");
+                    + (bad.isNullAt(2) ? "no" : bad.getInt(2)) + " bytes, expected " + 3 * side * side
+                    + " (" + side + "x" + side + "x3)");
         }
+    }
+
+    /**
+     * The side of the data set's images, for checking against the model's resolution: one value for the whole
+     * data set (prep writes one size per job); a data set mixing sizes is a one-line error.
+     */
+    public static int resolution(SparkSession spark, String uri) {
+        List<Integer> sides = read(spark, uri, null, null).select(col(RESOLUTION)).distinct().orderBy(col(RESOLUTION))
+                .collectAsList().stream().map(r -> r.getInt(0)).toList();
+        if (sides.isEmpty()) throw new BadInputException(uri + ": the data set has no images");
+        if (sides.size() > 1) {
+            throw new BadInputException(uri + ": the data set mixes image sizes " + sides + " (prep each size into "
+                    + "its own data set)");
+        }
+        return sides.get(0);
+    }
+
+    /** The class names of a data set, sorted. */
+    public static List<String> classNames(SparkSession spark, String uri) {
+        return read(spark, uri, null, null).select(col(LABEL_NAME)).distinct().orderBy(col(LABEL_NAME))
+                .collectAsList().stream().map(r -> r.getString(0)).toList();
+    }
+
+    /**
+     * The data set's own name for a class: the name as given, else the one name equal to it ignoring case, else
+     * the CIFAR-10 class of that number; anything else is a one-line error naming the classes there are.
+     */
+    static String resolveClass(SparkSession spark, String uri, String className) {
+        List<String> names = classNames(spark, uri);
+        if (names.contains(className)) return className;
+        List<String> ignoringCase = names.stream().filter(n -> n.equalsIgnoreCase(className.trim())).toList();
+        if (ignoringCase.size() == 1) return ignoringCase.get(0);
+        if (className.trim().matches("\\d+") && names.stream().allMatch(CifarClasses.NAMES::contains)) {
+            return CifarClasses.name(CifarClasses.label(className));
+        }
+        if (CifarClasses.NAMES.contains(className.trim().toLowerCase(java.util.Locale.ROOT))) {
+            return className.trim().toLowerCase(java.util.Locale.ROOT); // a CIFAR class absent here: "no images" below
+        }
+        throw new BadInputException(uri + ": no class '" + className + "' in the data set"
+                + Names.nearest(className, names).map(n -> " (did you mean '" + n + "'?)").orElse("")
+                + " (it has " + String.join(", ", names) + ")");
     }
 
     /**
@@ -96,12 +147,12 @@ public final class CifarParquet {
      * or a wrong image size is a one-line error. The rows stay distributed.
      */
     public static Dataset<Row> selectImages(SparkSession spark, String uri, String split, String className) {
-        CifarClasses.label(className);
-        Dataset<Row> df = read(spark, uri, split, className.toLowerCase(java.util.Locale.ROOT));
+        String name = resolveClass(spark, uri, className);
+        Dataset<Row> df = read(spark, uri, split, name);
         checkImageSizes(df, uri);
         if (df.isEmpty()) {
-            throw new BadInputException(uri + ": no " + split + " images of class " + className
-                    + " (prep with --classes " + className + " and --splits " + split + "?)");
+            throw new BadInputException(uri + ": no " + split + " images of class " + name
+                    + " (prep with --classes " + name + " and --splits " + split + "?)");
         }
         return df.select(col(ID), col(IMAGE));
     }

@@ -30,9 +30,22 @@ import java.util.TreeMap;
 public final class PrepJob {
     private PrepJob() {}
 
-    /** What was written (rows per split and class, files, bytes), the records read to find them, and the time. */
+    /**
+     * What was written (rows per split and class, files, bytes, the images' side), the records or files read to find
+     * them, the unreadable images skipped (their number and the first few paths), and the time.
+     */
     public record Summary(String output, TreeMap<String, TreeMap<String, Long>> rows, long files, long bytes,
-                          long imagesRead, double seconds) {
+                          long imagesRead, double seconds, int resolution, long skipped, List<String> firstSkipped) {
+        public Summary {
+            firstSkipped = List.copyOf(firstSkipped);
+        }
+
+        /** A job that skips nothing and writes CIFAR's 32×32 images. */
+        public Summary(String output, TreeMap<String, TreeMap<String, Long>> rows, long files, long bytes,
+                       long imagesRead, double seconds) {
+            this(output, rows, files, bytes, imagesRead, seconds, CifarFormat.SIDE, 0, List.of());
+        }
+
         public long totalRows() {
             return rows.values().stream().flatMap(m -> m.values().stream()).mapToLong(Long::longValue).sum();
         }
@@ -60,12 +73,7 @@ public final class PrepJob {
             JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
                     .parallelize(files, files.size())
                     .mapPartitions(it -> new RowIterator(it, conf.value(), keep));
-            spark.createDataFrame(rows, CifarParquet.SCHEMA)
-                    .write()
-                    .mode(SaveMode.ErrorIfExists)
-                    .partitionBy(CifarParquet.PARTITION_COLUMNS.toArray(String[]::new))
-                    .parquet(output.staging().toString());
-
+            write(spark, rows, output);
             output.commit();
         } finally {
             output.abort();
@@ -79,7 +87,16 @@ public final class PrepJob {
                 (System.nanoTime() - start) / 1e9);
     }
 
-    private static TreeMap<String, TreeMap<String, Long>> countRows(SparkSession spark, String uri) {
+    /** Writes rows of {@link CifarParquet#SCHEMA} into the staging folder, in the partitioned layout. */
+    static void write(SparkSession spark, JavaRDD<Row> rows, StagedOutput output) {
+        spark.createDataFrame(rows, CifarParquet.SCHEMA)
+                .write()
+                .mode(SaveMode.ErrorIfExists)
+                .partitionBy(CifarParquet.PARTITION_COLUMNS.toArray(String[]::new))
+                .parquet(output.staging().toString());
+    }
+
+    static TreeMap<String, TreeMap<String, Long>> countRows(SparkSession spark, String uri) {
         TreeMap<String, TreeMap<String, Long>> counts = new TreeMap<>();
         for (Row r : spark.read().parquet(uri).groupBy(CifarParquet.SPLIT, CifarParquet.LABEL_NAME).count()
                 .collectAsList()) {
@@ -88,7 +105,7 @@ public final class PrepJob {
         return counts;
     }
 
-    private static long[] parquetFilesAndBytes(FileSystem fs, Path dir) throws IOException {
+    static long[] parquetFilesAndBytes(FileSystem fs, Path dir) throws IOException {
         long files = 0, bytes = 0;
         RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
         while (it.hasNext()) {
@@ -130,7 +147,7 @@ public final class PrepJob {
                         reader = null;
                     } else if (keep[reader.label()]) {
                         next = RowFactory.create(reader.id(), file.split(), reader.label(),
-                                CifarClasses.name(reader.label()), reader.image());
+                                CifarClasses.name(reader.label()), reader.image(), CifarFormat.SIDE);
                     }
                 }
                 return true;

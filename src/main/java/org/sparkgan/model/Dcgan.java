@@ -30,7 +30,10 @@ public final class Dcgan {
     /** How the convolutions run: libnd4j ops (fast, the default) or DL4J's own layers (the reference). */
     public enum Convolutions { OPS, DL4J_LAYERS }
 
-    /** Images are 32×32 RGB; G's Dense layer is reshaped to a 16×16 map and upsampled once. */
+    /**
+     * The book's images are 32×32 RGB; G's Dense layer is reshaped to a 16×16 map and upsampled once. Larger
+     * resolutions ({@link ModelConfig#resolution()}) keep the 16×16 map and add one upsampling per doubling.
+     */
     public static final int SIDE = 32;
     public static final int CHANNELS = 3;
     private static final int SEED_MAP = SIDE / 2;
@@ -40,6 +43,7 @@ public final class Dcgan {
     /**
      * G: Dense(latent → c·16·16), LeakyReLU, reshape to c×16×16, Conv(f,5,same), LeakyReLU, ConvTranspose(f,4,stride 2,same),
      * LeakyReLU, Conv(f,5,same), LeakyReLU, Conv(f,5,same), LeakyReLU, Conv(3,7,same,tanh). Output in [-1, 1].
+     * At 64×64 and above, one more ConvTranspose(f,4,stride 2,same) + LeakyReLU per doubling follows the first.
      */
     public static MultiLayerNetwork generator(ModelConfig m, OptimizerConfig o, long seed) {
         return generator(m, o, seed, Convolutions.OPS);
@@ -57,13 +61,15 @@ public final class Dcgan {
         Convs c = new Convs(impl, m.leakyAlpha());
         IActivation lrelu = new ActivationLReLU(m.leakyAlpha());
         int f = m.generatorFilters();
-        return base(seed, o.generatorLearningRate(), o)
+        NeuralNetConfiguration.ListBuilder layers = base(seed, o.generatorLearningRate(), o)
                 .list()
                 .layer(new DenseLayer.Builder().nIn(m.latentDim()).nOut((long) m.generatorDenseChannels() * SEED_MAP * SEED_MAP)
                         .activation(lrelu).build())
                 .inputPreProcessor(1, new FeedForwardToCnnPreProcessor(SEED_MAP, SEED_MAP, m.generatorDenseChannels()))
                 .layer(c.conv(m.generatorDenseChannels(), f, 5, 1, true, false))
-                .layer(c.upsample(f, f, 4, 2))
+                .layer(c.upsample(f, f, 4, 2));
+        for (int stage = 0; stage < m.extraStages(); stage++) layers.layer(c.upsample(f, f, 4, 2));
+        return layers
                 .layer(c.conv(f, f, 5, 1, true, false))
                 .layer(c.conv(f, f, 5, 1, true, false))
                 .layer(c.conv(f, CHANNELS, 7, 1, true, true))
@@ -80,9 +86,15 @@ public final class Dcgan {
         return InputType.convolutional(SIDE, SIDE, CHANNELS);
     }
 
+    /** What D takes: RGB images at the model's resolution. */
+    public static InputType discriminatorInput(ModelConfig m) {
+        return InputType.convolutional(m.resolution(), m.resolution(), CHANNELS);
+    }
+
     /**
      * D: Conv(f,3,valid), LeakyReLU, 3 × [Conv(f,4,stride 2,valid), LeakyReLU], Flatten, Dropout(rate), Dense(1, sigmoid),
      * binary cross-entropy. Its output is the probability that an image is FAKE (the seed labels fakes 1).
+     * At 64×64 and above, one more Conv(f,4,stride 2,valid) + LeakyReLU per doubling, so the map D flattens stays 2×2.
      */
     public static MultiLayerNetwork discriminator(ModelConfig m, OptimizerConfig o, long seed) {
         return discriminator(m, o, seed, Convolutions.OPS);
@@ -98,17 +110,16 @@ public final class Dcgan {
                                                                      Convolutions impl) {
         Convs c = new Convs(impl, m.leakyAlpha());
         int f = m.discriminatorFilters();
-        return base(seed, o.discriminatorLearningRate(), o)
+        NeuralNetConfiguration.ListBuilder layers = base(seed, o.discriminatorLearningRate(), o)
                 .list()
-                .layer(c.conv(CHANNELS, f, 3, 1, false, false))
-                .layer(c.conv(f, f, 4, 2, false, false))
-                .layer(c.conv(f, f, 4, 2, false, false))
-                .layer(c.conv(f, f, 4, 2, false, false))
+                .layer(c.conv(CHANNELS, f, 3, 1, false, false));
+        for (int stage = 0; stage < 3 + m.extraStages(); stage++) layers.layer(c.conv(f, f, 4, 2, false, false));
+        return layers
                 // DL4J's dropout argument is the probability to KEEP an activation
                 .layer(new DropoutLayer.Builder(1.0 - m.dropoutRate()).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.XENT).nOut(1)
                         .activation(Activation.SIGMOID).build())
-                .setInputType(discriminatorInput())
+                .setInputType(discriminatorInput(m))
                 .build();
     }
 

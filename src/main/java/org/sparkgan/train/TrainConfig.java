@@ -38,6 +38,10 @@ public final class TrainConfig {
             .byDefault("frog");
     public static final Param<String> SPLIT = Param.choice("split", "SPLIT", "the split to train on",
             List.of("train", "test")).byDefault("train");
+    public static final Param<Integer> RESOLUTION = Param.integer("resolution", "N",
+                    "side of the images G makes and D judges: 32 or 64 (64: one more stride-2 stage\n"
+                            + "in each); 0: the data set's size. A data set of another size is refused")
+            .require(r -> r == 0 || r == 32 || r == 64, "0 (the data set's size), 32 or 64").byDefault("0");
     public static final Param<Integer> LATENT_DIM = Param.integer("latent-dim", "N", "size of G's Gaussian input")
             .require(TrainConfig::positive, "positive").byDefault("32").step();
     public static final Param<Integer> G_DENSE_CHANNELS = Param.integer("g-dense-channels", "N",
@@ -119,7 +123,7 @@ public final class TrainConfig {
             .require(TrainConfig::nonNegative, "0 or more").byDefault("3").resumable();
 
     /** Every key, in the order of {@code --help} and config.json. */
-    public static final List<Param<?>> PARAMS = List.of(PRESET, DATA, CLASS, SPLIT, LATENT_DIM, G_DENSE_CHANNELS,
+    public static final List<Param<?>> PARAMS = List.of(PRESET, DATA, CLASS, SPLIT, RESOLUTION, LATENT_DIM, G_DENSE_CHANNELS,
             G_FILTERS, D_FILTERS, LEAKY_ALPHA, DROPOUT, D_LR, G_LR, RHO, EPSILON, CLIP, BATCH_SIZE, LABEL_NOISE,
             REUSE_FAKES, SEED, STEPS, LOG_EVERY, SAMPLE_EVERY, CHECKPOINT_EVERY, KEEP_CHECKPOINTS, THREADS, EVAL_EVERY,
             EVAL_IMAGES, ON_DIVERGENCE, MAX_ROLLBACKS, WORKERS, AVERAGING_FREQUENCY);

@@ -166,7 +166,7 @@ class WrongKindOfInputTest {
     @Test
     void prepRefusesWhatIsNotCifar10() throws Exception {
         String refused = "not CIFAR-10 in its binary form";
-        assertOneLine(prep(frogs), frogs, refused, "a Parquet data set", "train reads it");
+        assertOneLine(prep(frogs), frogs, "already a data set written by prep", "train reads it");
         assertOneLine(prep(run), run, refused, "a sparkgan run folder");
         assertOneLine(prep(checkpoint), checkpoint, refused, "a checkpoint folder");
         assertOneLine(prep(emptyFolder), emptyFolder, refused, "an empty folder");

@@ -32,6 +32,35 @@ class DcganTest {
         assertEquals(6_264_579 - 30L * 128 * 16 * 16, Dcgan.generator(two, RMSPROP, 1).numParams());
     }
 
+    /** Weights and biases of a k×k convolution (or transposed convolution) from nIn to nOut channels. */
+    static long conv(long nIn, long nOut, long k) {
+        return nIn * nOut * k * k + nOut;
+    }
+
+    @Test
+    void at64PixelsGAndDGrowByOneStrideTwoStage() {
+        ModelConfig seed64 = new ModelConfig(32, 128, 256, 128, 0.3, 0.4, 64);
+        // G: Dense(32 -> 128*16*16), Conv(128->256,5), 2 x ConvT(256->256,4), 2 x Conv(256->256,5), Conv(256->3,7)
+        long g = (32 + 1) * 128L * 16 * 16 + conv(128, 256, 5) + 2 * conv(256, 256, 4) + 2 * conv(256, 256, 5)
+                + conv(256, 3, 7);
+        // D: Conv(3->128,3), 4 x Conv(128->128,4, stride 2): 64 -> 62 -> 30 -> 14 -> 6 -> 2; Dense(128*2*2 -> 1)
+        long d = conv(3, 128, 3) + 4 * conv(128, 128, 4) + (128L * 2 * 2 + 1);
+        assertEquals(7_313_411, g);
+        assertEquals(1_053_185, d);
+        for (Dcgan.Convolutions impl : Dcgan.Convolutions.values()) {
+            assertEquals(g, Dcgan.generator(seed64, RMSPROP, 1, impl).numParams(), impl + " seed G at 64");
+            assertEquals(d, Dcgan.discriminator(seed64, RMSPROP, 1, impl).numParams(), impl + " seed D at 64");
+        }
+        ModelConfig small64 = new ModelConfig(32, 32, 64, 64, 0.3, 0.4, 64);
+        assertEquals(601_539 + conv(64, 64, 4), Dcgan.generator(small64, RMSPROP, 1).numParams());
+        assertEquals(198_849 + conv(64, 64, 4), Dcgan.discriminator(small64, RMSPROP, 1).numParams());
+
+        MultiLayerNetwork small = Dcgan.generator(small64, RMSPROP, 1);
+        INDArray fakes = small.output(Nd4j.randn(DataType.FLOAT, 2, 32), false);
+        assertArrayEquals(new long[]{2, 3, 64, 64}, fakes.shape());
+        assertArrayEquals(new long[]{2, 1}, Dcgan.discriminator(small64, RMSPROP, 1).output(fakes, false).shape());
+    }
+
     @Test
     void shapesAndRanges() {
         MultiLayerNetwork g = Dcgan.generator(SMALL, RMSPROP, 1), d = Dcgan.discriminator(SMALL, RMSPROP, 1);
