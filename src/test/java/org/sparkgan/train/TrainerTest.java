@@ -274,7 +274,7 @@ public class TrainerTest {
         return values;
     }
 
-    static void assertSameState(Checkpoint a, Checkpoint b) {
+    public static void assertSameState(Checkpoint a, Checkpoint b) {
         assertEquals(a.step(), b.step());
         assertEquals(a.config(), b.config());
         assertSameNetwork(a.generator(), b.generator(), "G");

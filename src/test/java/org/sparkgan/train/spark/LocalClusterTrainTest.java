@@ -1,10 +1,16 @@
 package org.sparkgan.train.spark;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkgan.cli.MainTest;
 import org.sparkgan.data.CifarClasses;
 import org.sparkgan.data.CifarParquet;
@@ -12,11 +18,25 @@ import org.sparkgan.data.PrepJob;
 import org.sparkgan.data.PrepOptions;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.testing.TestData;
+import org.sparkgan.train.Checkpoint;
+import org.sparkgan.train.TinyRuns;
+import org.sparkgan.train.TrainConfig;
+import org.sparkgan.train.Trainer;
 
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sparkgan.train.TrainerTest.assertSameState;
 
 /**
  * Distributed training with executors in separate JVMs: Spark's local-cluster mode (2 workers, 1 core, 1 GB each).
@@ -24,17 +44,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @Tag("cluster")
 class LocalClusterTrainTest {
+    static final String MASTER = "local-cluster[2,1,1024]";
     @TempDir
-    Path dir;
+    static Path dir;
+    static SparkSession spark;
+    static String frogs;
 
-    @Test
-    void trainsWithExecutorJvms() throws Exception {
+    @BeforeAll
+    static void cluster() throws Exception {
         Path sparkHome = Files.createDirectories(dir.resolve("spark-home"));
         // the in-process workers read these from system properties: their work folders go under the temp folder
         System.setProperty("spark.testing", "true");
         System.setProperty("spark.test.home", sparkHome.toString());
-        SparkSession spark = SparkSession.builder()
-                .master("local-cluster[2,1,1024]")
+        spark = SparkSession.builder()
+                .master(MASTER)
                 .appName("sparkgan-local-cluster-test")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
@@ -49,17 +72,108 @@ class LocalClusterTrainTest {
                 .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .config("spark.kryo.registrator", KryoRegistration.class.getName())
                 .getOrCreate();
-        String frogs = dir.resolve("frogs").toString();
+        frogs = dir.resolve("frogs").toString();
         PrepJob.run(spark, new PrepOptions(TestData.frogs("test").toString(), frogs, CifarClasses.parseList("frog"),
                 CifarParquet.SPLITS, "train", false));
-        String output = dir.resolve("run").toString();
+    }
 
-        MainTest.Result r = MainTest.run("train", "--master", "local-cluster[2,1,1024]", "--data", frogs,
+    @Test
+    void trainsWithExecutorJvms() throws Exception {
+        String output = dir.resolve("run").toString();
+        MainTest.Result r = MainTest.run("train", "--master", MASTER, "--data", frogs,
                 "--output", output, "--preset", "small", "--g-dense-channels", "8", "--g-filters", "8",
                 "--d-filters", "8", "--batch-size", "8", "--threads", "1", "--workers", "2",
                 "--averaging-frequency", "2", "--steps", "4", "--log-every", "2", "--checkpoint-every", "4");
         assertEquals(0, r.status(), r.out() + r.err());
         RunFolder run = RunFolder.at(output, new Configuration());
         DistributedTrainTest.assertRunFolder(run, 4);
+    }
+
+    /**
+     * A round is a pure function of the broadcast networks, the seed, the worker and the step: a task that fails on
+     * its first attempt (run again by Spark) and an executor killed with SIGKILL mid-run (replaced, its cached shard
+     * rebuilt from the Parquet data) leave the run's networks and losses bit-identical to an undisturbed run's.
+     */
+    @Test
+    void aFailedTaskAndAKilledExecutorChangeNothing() throws Exception {
+        TrainConfig c = TinyRuns.config("workers", "2", "averaging-frequency", "2", "steps", "16", "log-every", "2",
+                "checkpoint-every", "8", "threads", "1");
+        RunFolder undisturbed = train(c, "undisturbed", shards -> shards);
+
+        String marker = dir.resolve("failed-once").toString();
+        RunFolder disturbedRun = RunFolder.at(dir.resolve("disturbed").toString(), new Configuration());
+        AtomicBoolean killed = new AtomicBoolean();
+        Thread killer = new Thread(() -> {
+            try {
+                while (lastLoggedStep(disturbedRun) < 6) Thread.sleep(50);
+                executorProcess().ifPresent(p -> killed.set(p.destroyForcibly())); // SIGKILL
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        killer.setDaemon(true);
+        killer.start();
+        RunFolder disturbed = train(c, "disturbed", shards -> shards.mapPartitionsWithIndex(failOnce(marker), true));
+        killer.join(60_000);
+
+        assertTrue(new File(marker).exists(), "the failure was injected");
+        assertTrue(killed.get(), "an executor was killed");
+        assertEquals(undisturbed.readMetrics().size(), disturbed.readMetrics().size());
+        for (int i = 0; i < undisturbed.readMetrics().size(); i++) {
+            for (String key : List.of("step", "d_loss", "g_loss", "d_acc_real", "d_acc_fake")) {
+                assertEquals(undisturbed.readMetrics().get(i).get(key), disturbed.readMetrics().get(i).get(key),
+                        "record " + i + " " + key);
+            }
+        }
+        assertSameState(checkpoint(undisturbed, 16), checkpoint(disturbed, 16));
+    }
+
+    /** Worker 1's task throws on the first attempt of the first round that finds no marker file, and only then. */
+    private static Function2<Integer, Iterator<byte[]>, Iterator<byte[]>> failOnce(String marker) {
+        return (worker, images) -> {
+            if (worker == 1 && new File(marker).createNewFile()) {
+                throw new IllegalStateException("injected failure of worker 1's task");
+            }
+            return images;
+        };
+    }
+
+    private static RunFolder train(TrainConfig c, String name,
+                                   java.util.function.UnaryOperator<JavaRDD<byte[]>> shardsAs) throws Exception {
+        RunFolder run = RunFolder.at(dir.resolve(name).toString(), new Configuration());
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        JavaRDD<byte[]> shards = shardsAs.apply(Shards.of(CifarParquet.selectImages(spark, frogs, "train", "frog"), 2));
+        INDArray grid = TinyRuns.frogs(64).get(NDArrayIndex.interval(0, 64));
+        new Trainer(c, grid, state -> new SparkEngine(sc, shards, c, state), run, Map.of(),
+                new PrintStream(new ByteArrayOutputStream())).train(Trainer.Start.NEW);
+        return run;
+    }
+
+    private static long lastLoggedStep(RunFolder run) {
+        try {
+            List<Map<String, Object>> m = run.readMetrics();
+            return m.isEmpty() ? 0 : ((Number) m.get(m.size() - 1).get("step")).longValue();
+        } catch (Exception notYet) {
+            return 0;
+        }
+    }
+
+    /** One of this JVM's executor processes (local-cluster starts them as children). */
+    private static Optional<ProcessHandle> executorProcess() {
+        return ProcessHandle.current().descendants().filter(p -> commandLine(p).contains("CoarseGrainedExecutorBackend"))
+                .findFirst();
+    }
+
+    /** The JDK leaves a command line as long as an executor's (its class path) unread: read Linux's own record. */
+    private static String commandLine(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")));
+        } catch (java.io.IOException gone) {
+            return p.info().commandLine().orElse("");
+        }
+    }
+
+    private static Checkpoint checkpoint(RunFolder run, long step) throws Exception {
+        return Checkpoint.load(run.path("checkpoints/" + RunFolder.stepName(step)).toString(), new Configuration());
     }
 }
