@@ -22,8 +22,10 @@ import java.util.List;
  * </ol>
  * With reuse-fakes, step 3 trains G on step 1's fakes instead (PyTorch's DCGAN example): step 1 is then a
  * training-mode forward pass whose layer state G's backward pass uses, and one G forward pass is saved.
- * Every random draw (latents, label noise, dropout masks) comes from {@link Seeds#draw} of {@code stepSeed}; the
- * settings it reads are the {@link StepSettings} of the run's configuration.
+ * With an augment policy ({@link DiffAugment}), every image D sees is augmented, each with its own draw: the D
+ * step's fakes and reals, and G's fakes in step 3, whose gradient from D goes back through the same augmentation.
+ * Every random draw (latents, label noise, dropout masks, augmentations) comes from {@link Seeds#draw} of
+ * {@code stepSeed}; the settings it reads are the {@link StepSettings} of the run's configuration.
  */
 public final class GanStep {
     /** Label of a fake image in the seed's convention (D outputs the probability of "fake"). */
@@ -53,6 +55,7 @@ public final class GanStep {
     public Result run(INDArray reals, long stepSeed) {
         int batch = (int) reals.size(0);
         boolean reuseFakes = settings.get(TrainConfig.REUSE_FAKES);
+        DiffAugment augment = DiffAugment.of(settings.get(TrainConfig.AUGMENT));
         long t0 = System.nanoTime();
         INDArray z = latents(batch, Seeds.draw(stepSeed, Seeds.Draw.D_LATENTS));
         // G has no dropout or normalisation: a training-mode pass gives the same fakes and keeps what backprop needs
@@ -60,12 +63,13 @@ public final class GanStep {
         long t1 = System.nanoTime();
 
         INDArray images = Nd4j.concat(0, fakes, reals);
+        if (!augment.isNone()) images = augment.draw(images, Seeds.draw(stepSeed, Seeds.Draw.D_AUGMENT)).apply(images);
         INDArray labels = Nd4j.concat(0,
                 Nd4j.valueArrayOf(new long[]{batch, 1}, FAKE, DataType.FLOAT),
                 Nd4j.valueArrayOf(new long[]{batch, 1}, REAL, DataType.FLOAT));
         Nd4j.getRandom().setSeed(Seeds.draw(stepSeed, Seeds.Draw.LABEL_NOISE));
         labels.addi(Nd4j.rand(DataType.FLOAT, batch * 2L, 1).muli(settings.get(TrainConfig.LABEL_NOISE)));
-        // accuracy of D as it stands before this update, in inference mode
+        // accuracy of D as it stands before this update, in inference mode, on the images it fits (augmented or not)
         INDArray pFake = discriminator.output(images, false);
         double accFake = pFake.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, batch)).gt(0.5)
                 .castTo(DataType.FLOAT).meanNumber().doubleValue();
@@ -77,7 +81,9 @@ public final class GanStep {
         long t2 = System.nanoTime();
 
         if (!reuseFakes) fakes = generatorForward(latents(batch, Seeds.draw(stepSeed, Seeds.Draw.G_LATENTS)));
-        double gLoss = trainGenerator(fakes, Seeds.draw(stepSeed, Seeds.Draw.G_DROPOUT));
+        DiffAugment.Augmentation gAugmentation = augment.isNone() ? null
+                : augment.draw(fakes, Seeds.draw(stepSeed, Seeds.Draw.G_AUGMENT));
+        double gLoss = trainGenerator(fakes, Seeds.draw(stepSeed, Seeds.Draw.G_DROPOUT), gAugmentation);
         long t3 = System.nanoTime();
         return new Result(dLoss, gLoss, accReal, accFake, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
     }
@@ -89,24 +95,33 @@ public final class GanStep {
         return activations.get(activations.size() - 1);
     }
 
+    /** G's update without augmentation (the book's). */
+    double trainGenerator(INDArray fakes, long dropoutSeed) {
+        return trainGenerator(fakes, dropoutSeed, null);
+    }
+
     /**
      * G's update through the frozen D, for the {@code fakes} of G's last {@link #generatorForward}: D's gradient
      * with respect to its input (target REAL, dropout on) is backpropagated through G, and only G's RMSprop step
-     * is applied.
+     * is applied. With an {@code augmentation} (null: none), D sees the augmented fakes and its input gradient goes
+     * back through the augmentation to G's output.
      */
-    double trainGenerator(INDArray fakes, long dropoutSeed) {
+    double trainGenerator(INDArray fakes, long dropoutSeed, DiffAugment.Augmentation augmentation) {
         int batch = (int) fakes.size(0);
+        INDArray seen = augmentation == null ? fakes : augmentation.apply(fakes);
         // calculateGradients reports no loss: a training-mode forward with the same dropout seed (so the same
         // masks) gives D's output, and from it G's binary cross-entropy toward REAL
         Nd4j.getRandom().setSeed(dropoutSeed);
-        INDArray pFake = discriminator.output(fakes, true);
+        INDArray pFake = discriminator.output(seen, true);
         double gLoss = -Transforms.log(pFake.rsub(1.0).addi(1e-7), false).meanNumber().doubleValue();
         Nd4j.getRandom().setSeed(dropoutSeed);
-        Pair<Gradient, INDArray> throughD = discriminator.calculateGradients(fakes,
+        Pair<Gradient, INDArray> throughD = discriminator.calculateGradients(seen,
                 Nd4j.valueArrayOf(new long[]{batch, 1}, REAL, DataType.FLOAT), null, null);
+        INDArray towardFakes = augmentation == null ? throughD.getSecond()
+                : augmentation.backprop(throughD.getSecond());
 
         LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
-        Gradient gradient = generator.backpropGradient(throughD.getSecond(), noWorkspaces).getFirst();
+        Gradient gradient = generator.backpropGradient(towardFakes, noWorkspaces).getFirst();
         // what MultiLayerNetwork.fit does after its own backprop: clip + RMSprop in place, then params -= update
         generator.getUpdater().update(generator, gradient, generator.getIterationCount(), generator.getEpochCount(),
                 batch, noWorkspaces);

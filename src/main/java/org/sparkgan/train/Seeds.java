@@ -21,7 +21,7 @@ public final class Seeds {
 
     /** The draws of one training step, each from its own seed under the step's seed. */
     public enum Draw {
-        D_LATENTS(1), LABEL_NOISE(2), D_DROPOUT(3), G_LATENTS(4), G_DROPOUT(5);
+        D_LATENTS(1), LABEL_NOISE(2), D_DROPOUT(3), G_LATENTS(4), G_DROPOUT(5), D_AUGMENT(6), G_AUGMENT(7);
 
         final long key;
 

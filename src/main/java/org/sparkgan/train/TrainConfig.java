@@ -77,6 +77,12 @@ public final class TrainConfig {
                             + "does, saving one G forward pass per step (about a fifth of a step); false: fresh\n"
                             + "latents for G's step, as the book's loop")
             .byDefault("false").step();
+    public static final Param<String> AUGMENT = new Param<>("augment", "POLICY",
+            "DiffAugment (Zhao et al. 2020) of every image D sees, G's gradient going back\n"
+                    + "through it: none (the book), or any of color, translation, cutout joined by\n"
+                    + "commas, applied in that order (the paper's policy for CIFAR-10:\n"
+                    + "color,translation,cutout)",
+            DiffAugment::parsePolicy, v -> true, null, DiffAugment.NONE, Map.of(), false, true);
     public static final Param<Long> SEED = Param.longInteger("seed", "N",
             "the run's random seed: initial weights, latents, label noise, dropout, shuffling").byDefault("42");
     public static final Param<Integer> STEPS = Param.integer("steps", "N",
@@ -125,8 +131,8 @@ public final class TrainConfig {
     /** Every key, in the order of {@code --help} and config.json. */
     public static final List<Param<?>> PARAMS = List.of(PRESET, DATA, CLASS, SPLIT, RESOLUTION, LATENT_DIM, G_DENSE_CHANNELS,
             G_FILTERS, D_FILTERS, LEAKY_ALPHA, DROPOUT, D_LR, G_LR, RHO, EPSILON, CLIP, BATCH_SIZE, LABEL_NOISE,
-            REUSE_FAKES, SEED, STEPS, LOG_EVERY, SAMPLE_EVERY, CHECKPOINT_EVERY, KEEP_CHECKPOINTS, THREADS, EVAL_EVERY,
-            EVAL_IMAGES, ON_DIVERGENCE, MAX_ROLLBACKS, WORKERS, AVERAGING_FREQUENCY);
+            REUSE_FAKES, AUGMENT, SEED, STEPS, LOG_EVERY, SAMPLE_EVERY, CHECKPOINT_EVERY, KEEP_CHECKPOINTS, THREADS,
+            EVAL_EVERY, EVAL_IMAGES, ON_DIVERGENCE, MAX_ROLLBACKS, WORKERS, AVERAGING_FREQUENCY);
 
     private final Map<String, Object> typed;
     private final ModelConfig model;

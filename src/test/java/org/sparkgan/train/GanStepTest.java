@@ -1,15 +1,24 @@
 package org.sparkgan.train;
 
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.sparkgan.model.Dcgan;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The seed's label convention, the frozen D of G's update, and determinism of one iteration. */
+/**
+ * The seed's label convention, the frozen D of G's update, determinism of one iteration, and where DiffAugment enters
+ * the step.
+ */
 class GanStepTest {
     final TrainConfig config = TinyRuns.config("label-noise", "0");
     final TrainConfig noisy = TinyRuns.config("label-noise", "0.05");
@@ -115,5 +124,70 @@ class GanStepTest {
         GanStep step = new GanStep(g, dFresh, noisy);
         step.trainGenerator(step.generatorForward(step.latents(8, Seeds.derive(seed, 1))), Seeds.derive(seed, 5));
         TrainerTest.assertBitIdentical(g.params(), gReuse.params(), "G trained on the D step's latents");
+    }
+
+    /** Without augmentation the step is the book's loop, written out here from DL4J's own calls. */
+    @Test
+    void withoutAugmentationTheStepIsTheBooksLoop() throws Exception {
+        assertStepIsWrittenOutLoop(noisy);
+    }
+
+    /**
+     * With augmentation, D fits the augmented fakes and reals (one draw for the batch of both, from d_augment), and
+     * G's gradient is D's input gradient for its augmented fakes (g_augment) taken back through the augmentation.
+     */
+    @Test
+    void withAugmentationDSeesAugmentedImagesAndGsGradientComesBackThroughThem() throws Exception {
+        TrainConfig augmented = TinyRuns.config("label-noise", "0.05", "augment", "color,translation,cutout");
+        assertStepIsWrittenOutLoop(augmented);
+
+        INDArray reals = TinyRuns.frogs(8);
+        MultiLayerNetwork gPlain = generator(), dPlain = discriminator(), gAug = generator(), dAug = discriminator();
+        new GanStep(gPlain, dPlain, noisy).run(reals, 99);
+        new GanStep(gAug, dAug, augmented).run(reals, 99);
+        assertNotEquals(dPlain.params(), dAug.params(), "augmentation changes D's step");
+        assertNotEquals(gPlain.params(), gAug.params(), "and G's");
+    }
+
+    private void assertStepIsWrittenOutLoop(TrainConfig c) throws Exception {
+        INDArray reals = TinyRuns.frogs(8);
+        long seed = 99;
+        MultiLayerNetwork g = generator(), d = discriminator();
+        GanStep.Result r = new GanStep(g, d, c).run(reals, seed);
+        List<MultiLayerNetwork> byHand = writtenOutStep(c, reals, seed);
+        TrainerTest.assertBitIdentical(byHand.get(1).params(), d.params(), "D");
+        TrainerTest.assertBitIdentical(byHand.get(0).params(), g.params(), "G");
+        assertTrue(Double.isFinite(r.dLoss()) && Double.isFinite(r.gLoss()));
+    }
+
+    /** G and D after one step of {@code c}'s loop, from the networks' primitives and the documented draws. */
+    private List<MultiLayerNetwork> writtenOutStep(TrainConfig c, INDArray reals, long seed) {
+        MultiLayerNetwork g = generator(), d = discriminator();
+        DiffAugment augment = DiffAugment.of(c.get(TrainConfig.AUGMENT));
+        int batch = (int) reals.size(0);
+        Nd4j.getRandom().setSeed(Seeds.draw(seed, Seeds.Draw.D_LATENTS));
+        INDArray images = Nd4j.concat(0, g.output(Nd4j.randn(DataType.FLOAT, batch, c.model().latentDim()), false),
+                reals);
+        if (!augment.isNone()) images = augment.draw(images, Seeds.draw(seed, Seeds.Draw.D_AUGMENT)).apply(images);
+        INDArray labels = Nd4j.concat(0, Nd4j.ones(DataType.FLOAT, batch, 1), Nd4j.zeros(DataType.FLOAT, batch, 1));
+        Nd4j.getRandom().setSeed(Seeds.draw(seed, Seeds.Draw.LABEL_NOISE));
+        labels.addi(Nd4j.rand(DataType.FLOAT, 2L * batch, 1).muli(c.labelNoise()));
+        Nd4j.getRandom().setSeed(Seeds.draw(seed, Seeds.Draw.D_DROPOUT));
+        d.fit(images, labels);
+
+        Nd4j.getRandom().setSeed(Seeds.draw(seed, Seeds.Draw.G_LATENTS));
+        g.setInput(Nd4j.randn(DataType.FLOAT, batch, c.model().latentDim()));
+        List<INDArray> activations = g.feedForward(true, false);
+        INDArray fakes = activations.get(activations.size() - 1);
+        DiffAugment.Augmentation ga = augment.isNone() ? null
+                : augment.draw(fakes, Seeds.draw(seed, Seeds.Draw.G_AUGMENT));
+        Nd4j.getRandom().setSeed(Seeds.draw(seed, Seeds.Draw.G_DROPOUT));
+        INDArray epsilon = d.calculateGradients(ga == null ? fakes : ga.apply(fakes),
+                Nd4j.zeros(DataType.FLOAT, batch, 1), null, null).getSecond();
+        LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
+        Gradient gradient = g.backpropGradient(ga == null ? epsilon : ga.backprop(epsilon), none).getFirst();
+        g.getUpdater().update(g, gradient, 0, 0, batch, none);
+        g.params().subi(gradient.gradient());
+        return List.of(g, d);
     }
 }

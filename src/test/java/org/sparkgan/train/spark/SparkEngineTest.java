@@ -128,7 +128,7 @@ class SparkEngineTest {
     @Test
     void everyStepSettingReachesTheWorkers() {
         Map<String, String> nonDefault = Map.of("latent-dim", "5", "label-noise", "0.3", "reuse-fakes", "true",
-                "threads", "1");
+                "augment", "color,translation,cutout", "threads", "1");
         TrainConfig defaults = TinyRuns.config();
         List<String> keyValues = new java.util.ArrayList<>(List.of("workers", "1", "averaging-frequency", "2"));
         nonDefault.forEach((k, v) -> keyValues.addAll(List.of(k, v)));
