@@ -122,9 +122,9 @@ public final class ImagePrepJob {
                 });
         try {
             PrepJob.write(spark, rows, output);
-            if (skipped.count() == sorted.size()) {
+            if (skipped.value().count() == sorted.size()) {
                 throw new BadInputException(options.input() + ": none of the " + sorted.size() + " images could be "
-                        + "read (first: " + skipped.first().get(0) + ")");
+                        + "read (first: " + skipped.value().first().get(0) + ")");
             }
             output.commit();
         } finally {
@@ -133,7 +133,7 @@ public final class ImagePrepJob {
         long[] filesAndBytes = PrepJob.parquetFilesAndBytes(outFs, output.target());
         return new PrepJob.Summary(output.target().toString(), PrepJob.countRows(spark, output.target().toString()),
                 filesAndBytes[0], filesAndBytes[1], sorted.size(),
-                (System.nanoTime() - start) / 1e9, size, skipped.count(), skipped.first());
+                (System.nanoTime() - start) / 1e9, size, skipped.value().count(), skipped.value().first());
     }
 
     /** Every image file below the folder, with the first sub-folder as its class (or --class for all). */

@@ -9,7 +9,10 @@ import java.util.TreeSet;
  * Counts the images a prep job skipped and keeps the first few of their paths in sorted order, on the executors
  * and merged on the driver: a lake with many broken files never sends them all back.
  */
-final class SkippedImages extends AccumulatorV2<String, SkippedImages> {
+final class SkippedImages extends AccumulatorV2<String, SkippedImages.Value> {
+    /** The count and the first paths, sorted. */
+    record Value(long count, List<String> first) implements java.io.Serializable {}
+
     static final int KEPT = 5;
     private long count;
     private final TreeSet<String> first = new TreeSet<>();
@@ -40,7 +43,7 @@ final class SkippedImages extends AccumulatorV2<String, SkippedImages> {
     }
 
     @Override
-    public void merge(AccumulatorV2<String, SkippedImages> other) {
+    public void merge(AccumulatorV2<String, Value> other) {
         SkippedImages o = (SkippedImages) other;
         count += o.count;
         o.first.forEach(this::keep);
@@ -52,15 +55,7 @@ final class SkippedImages extends AccumulatorV2<String, SkippedImages> {
     }
 
     @Override
-    public SkippedImages value() {
-        return this;
-    }
-
-    long count() {
-        return count;
-    }
-
-    List<String> first() {
-        return List.copyOf(first);
+    public Value value() {
+        return new Value(count, List.copyOf(first));
     }
 }

@@ -103,6 +103,21 @@ class SlicedWassersteinTest {
     }
 
     @Test
+    void at64PixelsThePyramidHasOneMoreLevelDownTo16() throws Exception {
+        // the frogs enlarged to 64x64 (each pixel 2x2): levels 64, 32, 16, as ProGAN's pyramid stops at 16
+        INDArray train = enlarged(EvalFixtures.frogs("train", 64)), test = enlarged(EvalFixtures.frogs("test", 64));
+        SlicedWasserstein.Result real = SlicedWasserstein.distance(train, test, 3);
+        assertEquals(List.of(64, 32, 16), real.levels().stream().map(SlicedWasserstein.Level::resolution).toList());
+        assertEquals(0.0, SlicedWasserstein.distance(train, train, 3).average());
+        SlicedWasserstein.Result noise = SlicedWasserstein.distance(enlarged(EvalFixtures.noise(64, 5)), test, 3);
+        assertTrue(noise.average() > 3 * real.average(), noise + " vs " + real);
+    }
+
+    static INDArray enlarged(INDArray images) {
+        return images.repeat(2, 2).repeat(3, 2);
+    }
+
+    @Test
     void setsOfDifferentSizesOrShapesAreRefused() {
         INDArray small = testFrogs.get(NDArrayIndex.interval(0, 10));
         String sizes = assertThrows(BadInputException.class,
