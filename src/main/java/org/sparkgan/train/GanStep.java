@@ -127,8 +127,9 @@ public final class GanStep {
                 batch, noWorkspaces);
         generator.params().subi(gradient.gradient());
         generator.setIterationCount(generator.getIterationCount() + 1);
-        generator.clear();
-        discriminator.clear();
+        // the layers' state only: MultiLayerNetwork.clear() also drops the solver, and with it the RMSprop state
+        generator.clearLayersStates();
+        discriminator.clearLayersStates();
         return gLoss;
     }
 
