@@ -74,6 +74,26 @@ run_submit() {
   exec "${cmd[@]}"
 }
 
+# The sparkgan arguments, with --resume auto added to a train command that names neither --resume nor --overwrite:
+# where the cluster restarts a failed driver (YARN application attempts, a Kubernetes Job), the same command then
+# continues from the newest checkpoint instead of failing on "run folder exists".
+restartable_args() {
+  local args=("$@") i command=""
+  for ((i = 0; i < ${#args[@]}; i++)); do   # the command: the first word past run_submit's own options
+    case "${args[i]}" in
+      --dry-run) ;;
+      --master) i=$((i + 1)) ;;
+      *) command="${args[i]}"; break ;;
+    esac
+  done
+  if [[ "$command" == "train" ]]; then
+    local a
+    for a in "${args[@]}"; do [[ "$a" == --resume* || "$a" == --overwrite* || "$a" == --help ]] && command=""; done
+    [[ -n "$command" ]] && args+=(--resume auto)
+  fi
+  printf '%s\0' "${args[@]}"
+}
+
 # A SPARK_HOME made of the project's own Spark, Scala and Hadoop jars (no distribution needed): target/spark-home.
 ensure_spark_home() {
   local home="$root/target/spark-home"

@@ -20,7 +20,7 @@ Options:
   --minutes N     minutes of training (default: 10), e.g. --minutes 30; decimals work (--minutes 0.5)
   --archive FILE  a cifar-10-binary.tar.gz you already have (default: download and verify the official one)
   --output DIR    the run folder (default: runs/demo)
-  --workers N     Spark workers, each one task of local[N] (default: 2)
+  --workers N     Spark workers, each one task of local[N,2] (default: 2); a failed task is retried once
 EOT
 }
 
@@ -48,11 +48,10 @@ frogs="$root/data/cifar10-frog-parquet"
 if [[ ! -d "$frogs" ]]; then # prep-cifar10.sh downloads and verifies the archive when none is given
   "$root/data-prep/prep-cifar10.sh" ${archive:+--archive "$archive"} --output "$frogs" --classes frog
 fi
-resume=()
-[[ -f "$output/config.json" ]] && resume=(--resume)
-"$root/submit-scripts/local.sh" train --master "local[$workers]" --data "$frogs" --output "$output" \
+# --resume auto: the first run starts, every later one continues from the newest checkpoint
+"$root/submit-scripts/local.sh" train --master "local[$workers,2]" --data "$frogs" --output "$output" \
   --preset small --workers "$workers" --averaging-frequency 4 --steps 10000 --sample-every 40 --checkpoint-every 40 \
-  --threads 1 --time-limit "$minutes" ${resume[@]+"${resume[@]}"}
+  --threads 1 --time-limit "$minutes" --resume auto
 cat <<EOT
 
 demo: the run folder is $output

@@ -34,7 +34,8 @@ class SubmitScriptsTest {
         for (String part : List.of("--master yarn", "--deploy-mode cluster", "--class org.sparkgan.cli.Main",
                 "--executor-memory 7g", "--num-executors 2", "sparkgan-spark.jar train --data hdfs:///lake/c10",
                 "--workers 4", "-Dorg.bytedeco.javacpp.maxbytes=3g", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "spark.executorEnv.OMP_NUM_THREADS=1", "--properties-file", "conf/spark-defaults.conf")) {
+                "spark.executorEnv.OMP_NUM_THREADS=1", "--properties-file", "conf/spark-defaults.conf",
+                "spark.yarn.maxAppAttempts=2", "--workers 4 --resume auto")) {
             assertTrue(c.contains(part), "missing " + part + " in " + c);
         }
     }
@@ -46,9 +47,13 @@ class SubmitScriptsTest {
         String c = r.output();
         for (String part : List.of("--master k8s://https://kube:6443", "--deploy-mode cluster",
                 "spark.kubernetes.container.image=apache/spark:3.5", "spark.executor.instances=2",
-                "spark.kubernetes.file.upload.path=", "train --steps 10")) {
+                "spark.kubernetes.file.upload.path=", "train --steps 10 --resume auto")) {
             assertTrue(c.contains(part), "missing " + part + " in " + c);
         }
+        Run explicit = script("k8s.sh", Map.of(), "--dry-run", "--master", "k8s://https://kube:6443", "train",
+                "--overwrite");
+        assertTrue(explicit.output().contains("train --overwrite") && !explicit.output().contains("--resume auto"),
+                "an explicit start mode is kept: " + explicit.output());
     }
 
     @Test
