@@ -10,6 +10,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.sparkgan.io.RunKeys;
 import org.sparkgan.BadInputException;
 import org.sparkgan.data.CifarClasses;
 import org.sparkgan.data.CifarParquet;
@@ -139,9 +140,9 @@ final class TrainCommand implements Command {
             provenance.put("spark_version", spark.version());
             provenance.put("java_version", System.getProperty("java.version"));
             provenance.put("seed", config.seed());
-            provenance.put("data_uri", dataUri);
-            provenance.put("data_class", config.className());
-            provenance.put("data_split", config.split());
+            provenance.put(RunKeys.DATA_URI, dataUri);
+            provenance.put(RunKeys.DATA_CLASS, config.className());
+            provenance.put(RunKeys.DATA_SPLIT, config.split());
 
             long t0 = System.nanoTime();
             Trainer trainer;
@@ -150,7 +151,7 @@ final class TrainCommand implements Command {
                 Dataset<Row> images = CifarParquet.selectImages(spark, dataUri, config.split(), config.className());
                 JavaRDD<byte[]> shards = Shards.of(images, config.workers());
                 long rows = shards.count(); // reads the data once and caches the shards on the executors
-                provenance.put("data_rows", rows);
+                provenance.put(RunKeys.DATA_ROWS, rows);
                 if (rows / config.workers() < config.batchSize()) {
                     throw new BadInputException(dataUri + ": " + rows + " images make shards smaller than one batch of "
                             + config.batchSize() + " for " + config.workers() + " workers");
@@ -170,7 +171,7 @@ final class TrainCommand implements Command {
                 trainer.observe(monitor(config, firstImages));
             } else {
                 List<byte[]> images = CifarParquet.collectImages(spark, dataUri, config.split(), config.className());
-                provenance.put("data_rows", images.size());
+                provenance.put(RunKeys.DATA_ROWS, images.size());
                 System.out.printf("train: read %,d %s images of class %s from %s with Spark in %.1f s; training in "
                         + "this JVM%n", images.size(),
                         config.split(), config.className(), dataUri, (System.nanoTime() - t0) / 1e9);

@@ -2,6 +2,7 @@ package org.sparkgan.eval;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.sparkgan.io.RunKeys;
 import org.sparkgan.train.RunObserver;
 
 import java.util.LinkedHashMap;
@@ -43,12 +44,12 @@ public final class TrainingMonitor implements RunObserver {
         INDArray generated = GeneratorSamples.generate(generator, GeneratorSamples.latents(seed, n, latentDim));
         SlicedWasserstein.Result swd = SlicedWasserstein.distance(generated, reference, seed);
         Map<String, Object> m = new LinkedHashMap<>();
-        for (SlicedWasserstein.Level level : swd.levels()) m.put("swd_level" + level.resolution(), level.value());
-        m.put("swd_avg", swd.average());
-        m.put("swd_images", n);
+        for (SlicedWasserstein.Level level : swd.levels()) m.put(RunKeys.SWD_LEVEL_PREFIX + level.resolution(), level.value());
+        m.put(RunKeys.SWD_AVG, swd.average());
+        m.put(RunKeys.SWD_IMAGES, n);
         if (otherReals != null) {
             if (floor == null) floor = SlicedWasserstein.distance(otherReals, reference, seed);
-            m.put("swd_floor_avg", floor.average());
+            m.put(RunKeys.SWD_FLOOR_AVG, floor.average());
         }
         return m;
     }
@@ -56,12 +57,12 @@ public final class TrainingMonitor implements RunObserver {
     @Override
     public Map<String, Object> afterSamples(long step, INDArray grid) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("diversity", Diversity.meanPairwiseDistance(grid));
+        m.put(RunKeys.DIVERSITY, Diversity.meanPairwiseDistance(grid));
         ColourStats colours = ColourStats.of(grid);
         String[] channels = {"r", "g", "b"};
         for (int c = 0; c < channels.length; c++) {
-            m.put("grid_mean_" + channels[c], colours.mean().get(c));
-            m.put("real_mean_" + channels[c], realColours.mean().get(c));
+            m.put(RunKeys.GRID_MEAN_PREFIX + channels[c], colours.mean().get(c));
+            m.put(RunKeys.REAL_MEAN_PREFIX + channels[c], realColours.mean().get(c));
         }
         return m;
     }

@@ -1,5 +1,7 @@
 package org.sparkgan.report;
 
+import org.sparkgan.io.RunKeys;
+
 import java.util.Locale;
 import java.util.Map;
 
@@ -30,7 +32,7 @@ final class Records {
 
     /** The record's step, or null when it has none. */
     static Long step(Map<String, Object> record) {
-        Double s = number(record, "step");
+        Double s = number(record, RunKeys.STEP);
         return s == null || !Double.isFinite(s) ? null : s.longValue();
     }
 

@@ -3,6 +3,7 @@ package org.sparkgan.report;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.fs.FileStatus;
+import org.sparkgan.io.RunKeys;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.train.Param;
 import org.sparkgan.train.TrainConfig;
@@ -86,37 +87,37 @@ public final class RunReport {
                                 List<Map<String, Object>> records, List<Sample> samples) throws IOException {
         Map<String, String> rows = new LinkedHashMap<>();
         List<Map<String, Object>> training = records.stream()
-                .filter(r -> Records.step(r) != null && r.containsKey("d_loss")).toList();
+                .filter(r -> Records.step(r) != null && r.containsKey(RunKeys.D_LOSS)).toList();
         if (!training.isEmpty()) {
             Map<String, Object> last = training.get(training.size() - 1);
             Object total = config.get("steps");
             rows.put("Step", Records.step(last) + (total == null ? "" : " of " + total));
-            Double elapsed = Records.number(last, "elapsed_sec");
+            Double elapsed = Records.number(last, RunKeys.ELAPSED_SEC);
             if (elapsed != null) rows.put("Training time", duration(elapsed));
-            rows.put("Losses (last logged)", "D " + value(last, "d_loss") + ", G " + value(last, "g_loss"));
-            rows.put("D accuracy (last logged)", "real " + value(last, "d_acc_real") + ", fake "
-                    + value(last, "d_acc_fake"));
-            double ips = training.stream().map(r -> Records.number(r, "images_per_sec"))
+            rows.put("Losses (last logged)", "D " + value(last, RunKeys.D_LOSS) + ", G " + value(last, RunKeys.G_LOSS));
+            rows.put("D accuracy (last logged)", "real " + value(last, RunKeys.D_ACC_REAL) + ", fake "
+                    + value(last, RunKeys.D_ACC_FAKE));
+            double ips = training.stream().map(r -> Records.number(r, RunKeys.IMAGES_PER_SEC))
                     .filter(v -> v != null && Double.isFinite(v)).mapToDouble(Double::doubleValue).average()
                     .orElse(Double.NaN);
             if (Double.isFinite(ips)) rows.put("Throughput (mean)", Records.format(ips) + " images/s");
-            if (last.containsKey("sec_per_step")) rows.put("Seconds per step (last)", value(last, "sec_per_step"));
-            Double outside = Records.number(last, "outside_compute_share");
+            if (last.containsKey(RunKeys.SEC_PER_STEP)) rows.put("Seconds per step (last)", value(last, RunKeys.SEC_PER_STEP));
+            Double outside = Records.number(last, RunKeys.OUTSIDE_COMPUTE_SHARE);
             if (outside != null && Double.isFinite(outside)) {
                 rows.put("Time outside compute (last)", Records.format(100 * outside) + "%");
             }
-            if (last.containsKey("workers")) {
-                rows.put("Workers", value(last, "workers") + (last.containsKey("averaging_frequency")
-                        ? ", averaging every " + value(last, "averaging_frequency") + " steps" : ""));
+            if (last.containsKey(RunKeys.WORKERS)) {
+                rows.put("Workers", value(last, RunKeys.WORKERS) + (last.containsKey(RunKeys.AVERAGING_FREQUENCY)
+                        ? ", averaging every " + value(last, RunKeys.AVERAGING_FREQUENCY) + " steps" : ""));
             }
         } else {
             rows.put("Step", "no training steps logged yet");
         }
-        latest(records, "swd_avg").ifPresent(r -> rows.put("SWD ×1000 (latest)", value(r, "swd_avg") + " at step "
+        latest(records, RunKeys.SWD_AVG).ifPresent(r -> rows.put("SWD ×1000 (latest)", value(r, RunKeys.SWD_AVG) + " at step "
                 + Records.step(r)
-                + (r.containsKey("swd_floor_avg") ? "; real-vs-real floor " + value(r, "swd_floor_avg") : "")
-                + (r.containsKey("swd_images") ? "; " + value(r, "swd_images") + " images per set" : "")));
-        latest(records, "diversity").ifPresent(r -> rows.put("Sample diversity (latest)", value(r, "diversity")
+                + (r.containsKey(RunKeys.SWD_FLOOR_AVG) ? "; real-vs-real floor " + value(r, RunKeys.SWD_FLOOR_AVG) : "")
+                + (r.containsKey(RunKeys.SWD_IMAGES) ? "; " + value(r, RunKeys.SWD_IMAGES) + " images per set" : "")));
+        latest(records, RunKeys.DIVERSITY).ifPresent(r -> rows.put("Sample diversity (latest)", value(r, RunKeys.DIVERSITY)
                 + " at step " + Records.step(r)));
         List<Long> checkpoints = run.checkpointSteps();
         rows.put("Checkpoints", checkpoints.isEmpty() ? "none" : "steps " + join(checkpoints));
@@ -147,20 +148,20 @@ public final class RunReport {
         sb.append("<section id=\"charts\">\n<h2>Charts</h2>\n");
         int shown = 0;
         shown += figure(sb, new SvgChart("Losses", "step", "loss")
-                        .add(series(records, "d_loss", "D loss", PALETTE[0]))
-                        .add(series(records, "g_loss", "G loss", PALETTE[1])),
+                        .add(series(records, RunKeys.D_LOSS, "D loss", PALETTE[0]))
+                        .add(series(records, RunKeys.G_LOSS, "G loss", PALETTE[1])),
                 "Binary cross-entropy at each logged step. Both near ln 2 ≈ 0.69 is a balanced game; D's loss near 0 "
                         + "while G's climbs means D is winning.");
-        List<double[]> accuracySteps = points(records, "d_acc_real");
+        List<double[]> accuracySteps = points(records, RunKeys.D_ACC_REAL);
         shown += figure(sb, new SvgChart("D accuracy", "step", "accuracy").yAtLeast(1)
-                        .add(series(records, "d_acc_real", "on real images", PALETTE[2]))
-                        .add(series(records, "d_acc_fake", "on generated images", PALETTE[3]))
+                        .add(series(records, RunKeys.D_ACC_REAL, "on real images", PALETTE[2]))
+                        .add(series(records, RunKeys.D_ACC_FAKE, "on generated images", PALETTE[3]))
                         .add(level(accuracySteps, 0.5, "chance (0.5)")),
                 "How often D classifies correctly. Both near 1 for long means D separates real from generated "
                         + "easily; near 0.5 it cannot tell them apart.");
 
         SvgChart swd = new SvgChart("Sliced Wasserstein distance (SWD ×1000)", "step", "SWD ×1000")
-                .add(series(records, "swd_avg", "mean of levels", PALETTE[0]));
+                .add(series(records, RunKeys.SWD_AVG, "mean of levels", PALETTE[0]));
         TreeSet<Integer> levels = new TreeSet<>(Comparator.reverseOrder());
         for (Map<String, Object> r : records) {
             for (String k : r.keySet()) {
@@ -170,11 +171,11 @@ public final class RunReport {
         }
         int c = 2;
         for (int level : levels) {
-            swd.add(series(records, "swd_level" + level, "level " + level + "×" + level,
+            swd.add(series(records, RunKeys.SWD_LEVEL_PREFIX + level, "level " + level + "×" + level,
                     PALETTE[c++ % PALETTE.length]));
         }
-        List<double[]> swdSteps = points(records, "swd_avg");
-        List<double[]> floor = points(records, "swd_floor_avg");
+        List<double[]> swdSteps = points(records, RunKeys.SWD_AVG);
+        List<double[]> floor = points(records, RunKeys.SWD_FLOOR_AVG);
         // one floor measurement holds for the whole run: draw it across
         if (floor.size() == 1) floor = across(swdSteps, floor.get(0)[1]);
         swd.add(new SvgChart.Series("real-vs-real floor", GREY, true, floor));
@@ -184,7 +185,7 @@ public final class RunReport {
                     + "of real images: the best a generator can be expected to reach.");
         }
 
-        List<double[]> diversity = points(records, "diversity");
+        List<double[]> diversity = points(records, RunKeys.DIVERSITY);
         if (!diversity.isEmpty()) {
             double first = diversity.stream().mapToDouble(p -> p[1]).filter(v -> Double.isFinite(v) && v > 0)
                     .findFirst().orElse(Double.NaN);
@@ -201,8 +202,8 @@ public final class RunReport {
             SvgChart colours = new SvgChart("Colour", "step", "channel mean ([-1, 1])");
             String[][] channels = {{"r", "red", "#d62728"}, {"g", "green", "#2ca02c"}, {"b", "blue", "#1f77b4"}};
             for (String[] ch : channels) {
-                colours.add(series(records, "grid_mean_" + ch[0], ch[1] + " of the sample grid", ch[2]));
-                colours.add(new SvgChart.Series(ch[1] + " of real images", ch[2], true, points(records, "real_mean_" + ch[0])));
+                colours.add(series(records, RunKeys.GRID_MEAN_PREFIX + ch[0], ch[1] + " of the sample grid", ch[2]));
+                colours.add(new SvgChart.Series(ch[1] + " of real images", ch[2], true, points(records, RunKeys.REAL_MEAN_PREFIX + ch[0])));
             }
             shown += figure(sb, colours, "Per-channel mean of the sample grid (solid) and of real images (dashed). "
                     + "SWD normalises each set's colours away, so a generator that is globally too dark or too green "
@@ -210,14 +211,14 @@ public final class RunReport {
         }
 
         shown += figure(sb, new SvgChart("Throughput", "step", "images/s")
-                        .add(series(records, "images_per_sec", "real images per second", PALETTE[0])),
+                        .add(series(records, RunKeys.IMAGES_PER_SEC, "real images per second", PALETTE[0])),
                 "Real images trained on per second, all workers together, averaged over each logging interval.");
-        if (records.stream().anyMatch(r -> r.containsKey("sec_per_step"))) {
+        if (records.stream().anyMatch(r -> r.containsKey(RunKeys.SEC_PER_STEP))) {
             shown += figure(sb, new SvgChart("Time per step", "step", "seconds")
-                            .add(series(records, "sec_per_step", "whole step", PALETTE[0]))
-                            .add(series(records, "fake_sec", "generating fakes", PALETTE[3]))
-                            .add(series(records, "d_step_sec", "D update", PALETTE[2]))
-                            .add(series(records, "g_step_sec", "G update", PALETTE[1])),
+                            .add(series(records, RunKeys.SEC_PER_STEP, "whole step", PALETTE[0]))
+                            .add(series(records, RunKeys.FAKE_SEC, "generating fakes", PALETTE[3]))
+                            .add(series(records, RunKeys.D_STEP_SEC, "D update", PALETTE[2]))
+                            .add(series(records, RunKeys.G_STEP_SEC, "G update", PALETTE[1])),
                     "Wall-clock seconds per step and the phases inside it, averaged over each logging interval.");
         }
         shown += perWorker(sb, records);
@@ -228,7 +229,7 @@ public final class RunReport {
     /** One line per worker for D and G losses, when a distributed run logged them. */
     private static int perWorker(StringBuilder sb, List<Map<String, Object>> records) {
         SvgChart chart = new SvgChart("Losses per worker", "step", "loss");
-        for (String key : new String[]{"d_loss", "g_loss"}) {
+        for (String key : new String[]{RunKeys.D_LOSS, RunKeys.G_LOSS}) {
             int workers = records.stream().mapToInt(r -> r.get(key + "_per_worker") instanceof List<?> l ? l.size() : 0)
                     .max().orElse(0);
             for (int w = 0; w < workers; w++) {

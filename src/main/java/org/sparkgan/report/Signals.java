@@ -1,5 +1,7 @@
 package org.sparkgan.report;
 
+import org.sparkgan.io.RunKeys;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -9,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * Warnings about a training run, read from its metrics records (metrics.jsonl's objects, oldest first): the
- * records' own {@code "warnings"} lists, plus what three rules find:
+ * records' own {@code warnings} lists, plus what three rules find:
  * <ul>
  *   <li>D overpowering G: over {@value #WINDOW} consecutive logged steps d_loss stays below {@value #D_LOSS_LOW}
  *       while g_loss rises to above {@value #G_LOSS_HIGH}; one warning per such episode, at the step it is first
@@ -60,7 +62,7 @@ public final class Signals {
     private static void recorded(List<Map<String, Object>> records, List<Found> found) {
         for (Map<String, Object> r : records) {
             Long step = Records.step(r);
-            Object w = r.get("warnings");
+            Object w = r.get(RunKeys.WARNINGS);
             if (step == null || w == null) continue;
             if (w instanceof List<?> list) {
                 for (Object item : list) if (item != null) found.add(new Found(step, String.valueOf(item)));
@@ -72,11 +74,11 @@ public final class Signals {
 
     private static void nonFinite(List<Map<String, Object>> records, List<Found> found) {
         for (Map<String, Object> r : records) {
-            Double d = Records.number(r, "d_loss"), g = Records.number(r, "g_loss");
+            Double d = Records.number(r, RunKeys.D_LOSS), g = Records.number(r, RunKeys.G_LOSS);
             if (Records.step(r) != null && ((d != null && !Double.isFinite(d)) || (g != null && !Double.isFinite(g)))) {
                 found.add(new Found(Records.step(r), String.format("non-finite loss (d_loss %s, g_loss %s): training "
                         + "has diverged; lower the learning rates or resume from a checkpoint before this step",
-                        value(r, "d_loss"), value(r, "g_loss"))));
+                        value(r, RunKeys.D_LOSS), value(r, RunKeys.G_LOSS))));
                 return;
             }
         }
@@ -84,7 +86,7 @@ public final class Signals {
 
     private static void overpowering(List<Map<String, Object>> records, List<Found> found) {
         List<Map<String, Object>> losses = records.stream().filter(r -> Records.step(r) != null
-                && finite(r, "d_loss") && finite(r, "g_loss")).toList();
+                && finite(r, RunKeys.D_LOSS) && finite(r, RunKeys.G_LOSS)).toList();
         boolean inEpisode = false;
         for (int end = WINDOW - 1; end < losses.size(); end++) {
             boolean hit = overpowered(losses.subList(end - WINDOW + 1, end + 1));
@@ -93,33 +95,33 @@ public final class Signals {
                 found.add(new Found(Records.step(b), String.format(
                         "D is overpowering G: over logged steps %d-%d d_loss stayed below %s while g_loss rose from "
                                 + "%s to %s; lower D's learning rate (d-lr) or raise its dropout (dropout)",
-                        Records.step(a), Records.step(b), Records.format(D_LOSS_LOW), value(a, "g_loss"),
-                        value(b, "g_loss"))));
+                        Records.step(a), Records.step(b), Records.format(D_LOSS_LOW), value(a, RunKeys.G_LOSS),
+                        value(b, RunKeys.G_LOSS))));
             }
             inEpisode = hit;
         }
     }
 
     private static boolean overpowered(List<Map<String, Object>> window) {
-        double gFirst = Records.number(window.get(0), "g_loss");
-        double gLast = Records.number(window.get(window.size() - 1), "g_loss");
+        double gFirst = Records.number(window.get(0), RunKeys.G_LOSS);
+        double gLast = Records.number(window.get(window.size() - 1), RunKeys.G_LOSS);
         return gLast > G_LOSS_HIGH && gLast > gFirst
-                && window.stream().allMatch(r -> Records.number(r, "d_loss") < D_LOSS_LOW);
+                && window.stream().allMatch(r -> Records.number(r, RunKeys.D_LOSS) < D_LOSS_LOW);
     }
 
     private static void collapse(List<Map<String, Object>> records, List<Found> found) {
         List<Map<String, Object>> d = records.stream()
-                .filter(r -> Records.step(r) != null && finite(r, "diversity")).toList();
+                .filter(r -> Records.step(r) != null && finite(r, RunKeys.DIVERSITY)).toList();
         int first = 0;
-        while (first < d.size() && Records.number(d.get(first), "diversity") <= 0) first++;
+        while (first < d.size() && Records.number(d.get(first), RunKeys.DIVERSITY) <= 0) first++;
         if (first >= d.size()) return;
-        double threshold = COLLAPSE_RATIO * Records.number(d.get(first), "diversity");
+        double threshold = COLLAPSE_RATIO * Records.number(d.get(first), RunKeys.DIVERSITY);
         for (int i = first + 1; i < d.size(); i++) {
-            if (Records.number(d.get(i), "diversity") < threshold) {
+            if (Records.number(d.get(i), RunKeys.DIVERSITY) < threshold) {
                 found.add(new Found(Records.step(d.get(i)), String.format(
                         "sample diversity fell to %s, below half its first value %s (step %d): G may be collapsing "
-                                + "onto a few outputs (mode collapse)", value(d.get(i), "diversity"),
-                        value(d.get(first), "diversity"), Records.step(d.get(first)))));
+                                + "onto a few outputs (mode collapse)", value(d.get(i), RunKeys.DIVERSITY),
+                        value(d.get(first), RunKeys.DIVERSITY), Records.step(d.get(first)))));
                 return;
             }
         }

@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.sparkgan.io.RunKeys;
 import org.sparkgan.BadInputException;
 import org.sparkgan.io.ImageGrid;
 import org.sparkgan.io.RunFolder;
@@ -98,7 +99,7 @@ public final class Trainer {
         if (start == Start.AUTO) start = autoStart();
         Checkpoint state = start == Start.RESUME ? resumeState() : freshState(start);
         List<Map<String, Object>> metrics = new ArrayList<>(run.readMetrics());
-        metrics.removeIf(m -> ((Number) m.get("step")).longValue() > state.step()); // cut back to the checkpoint
+        metrics.removeIf(m -> ((Number) m.get(RunKeys.STEP)).longValue() > state.step()); // cut back to the checkpoint
 
         long first = state.step() + 1;
         try (TrainingEngine engine = engines.create(state.state())) {
@@ -176,7 +177,7 @@ public final class Trainer {
                 List<String> warnings = new ArrayList<>();
                 for (RunObserver o : observers) warnings.addAll(o.warnings(metrics));
                 if (!warnings.isEmpty()) {
-                    record.put("warnings", warnings);
+                    record.put(RunKeys.WARNINGS, warnings);
                     for (String w : warnings) out.println("train: WARNING " + w);
                 }
                 window = new Window();
@@ -237,13 +238,13 @@ public final class Trainer {
         if (back == null) back = initialState().state();
         back = new TrainingState(back.step(), back.generator(), back.discriminator(), rollbacks);
         long to = back.step();
-        metrics.removeIf(m -> ((Number) m.get("step")).longValue() > to);
+        metrics.removeIf(m -> ((Number) m.get(RunKeys.STEP)).longValue() > to);
         String line = what + "; rolled back to step " + to + " (rollback " + rollbacks + " of at most "
                 + config.get(TrainConfig.MAX_ROLLBACKS) + ", on random stream " + rollbacks + ")";
         Map<String, Object> record = new LinkedHashMap<>();
-        record.put("step", to);
-        record.put("rollback", Map.of("failed_step", failedStep, "to_step", to, "rollbacks", rollbacks, "reason", why));
-        record.put("warnings", List.of(line));
+        record.put(RunKeys.STEP, to);
+        record.put(RunKeys.ROLLBACK, Map.of("failed_step", failedStep, "to_step", to, "rollbacks", rollbacks, "reason", why));
+        record.put(RunKeys.WARNINGS, List.of(line));
         metrics.add(record);
         run.writeMetrics(metrics);
         out.println("train: WARNING " + line);
@@ -292,7 +293,7 @@ public final class Trainer {
         Map<String, Object> configJson = new LinkedHashMap<>();
         configJson.put("config", config.values());
         Map<String, Object> prov = new LinkedHashMap<>(provenance);
-        prov.put("started_at", Instant.now().toString());
+        prov.put(RunKeys.STARTED_AT, Instant.now().toString());
         configJson.put("provenance", prov);
         run.writeJson(RunFolder.CONFIG, configJson);
         run.write(RunFolder.SAMPLES + "/real.png", ImageGrid.png(realSamples, GRID));
@@ -340,7 +341,7 @@ public final class Trainer {
             throw new BadInputException("cannot resume " + run.root() + " with a different model or data: "
                     + String.join("; ", differences) + " (only steps and intervals may change)");
         }
-        for (String key : new String[]{"data_uri", "data_rows"}) {
+        for (String key : new String[]{RunKeys.DATA_URI, RunKeys.DATA_ROWS}) {
             Object was = c.provenance().get(key), now = provenance.get(key);
             if (was != null && now != null && !String.valueOf(was).equals(String.valueOf(now))) {
                 throw new BadInputException("cannot resume " + run.root() + ": " + key + " was " + was + ", now " + now);
@@ -376,7 +377,7 @@ public final class Trainer {
         json.put("config", config.values());
         @SuppressWarnings("unchecked")
         Map<String, Object> prov = new LinkedHashMap<>((Map<String, Object>) json.getOrDefault("provenance", Map.of()));
-        prov.put("resumed_at", Instant.now().toString());
+        prov.put(RunKeys.RESUMED_AT, Instant.now().toString());
         json.put("provenance", prov);
         run.writeJson(RunFolder.CONFIG, json);
     }
@@ -431,18 +432,18 @@ public final class Trainer {
 
         Map<String, Object> record(long step, GanStep.Result r, double elapsed) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("step", step);
-            m.put("d_loss", r.dLoss());
-            m.put("g_loss", r.gLoss());
-            m.put("d_acc_real", r.dAccReal());
-            m.put("d_acc_fake", r.dAccFake());
-            m.put("images_per_sec", images / seconds); // real images, all workers together
-            m.put("sec_per_step", seconds / steps);
-            m.put("fake_sec", fake / steps);
-            m.put("d_step_sec", dStep / steps);
-            m.put("g_step_sec", gStep / steps);
-            m.put("outside_compute_share", seconds > 0 ? Math.max(0, 1 - compute / seconds) : 0.0);
-            m.put("elapsed_sec", elapsed);
+            m.put(RunKeys.STEP, step);
+            m.put(RunKeys.D_LOSS, r.dLoss());
+            m.put(RunKeys.G_LOSS, r.gLoss());
+            m.put(RunKeys.D_ACC_REAL, r.dAccReal());
+            m.put(RunKeys.D_ACC_FAKE, r.dAccFake());
+            m.put(RunKeys.IMAGES_PER_SEC, images / seconds); // real images, all workers together
+            m.put(RunKeys.SEC_PER_STEP, seconds / steps);
+            m.put(RunKeys.FAKE_SEC, fake / steps);
+            m.put(RunKeys.D_STEP_SEC, dStep / steps);
+            m.put(RunKeys.G_STEP_SEC, gStep / steps);
+            m.put(RunKeys.OUTSIDE_COMPUTE_SHARE, seconds > 0 ? Math.max(0, 1 - compute / seconds) : 0.0);
+            m.put(RunKeys.ELAPSED_SEC, elapsed);
             return m;
         }
 

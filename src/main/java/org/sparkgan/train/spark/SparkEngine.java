@@ -8,6 +8,7 @@ import org.deeplearning4j.spark.api.worker.ExecuteWorkerFlatMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.sparkgan.io.RunKeys;
 import org.sparkgan.train.GanStep;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.train.TrainingEngine;
@@ -150,8 +151,8 @@ public final class SparkEngine implements TrainingEngine {
     @Override
     public Map<String, Object> extraMetrics(Round round) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("workers", workers);
-        m.put("averaging_frequency", k);
+        m.put(RunKeys.WORKERS, workers);
+        m.put(RunKeys.AVERAGING_FREQUENCY, k);
         m.put("d_loss_per_worker", round.perWorker().stream().map(GanStep.Result::dLoss).toList());
         m.put("g_loss_per_worker", round.perWorker().stream().map(GanStep.Result::gLoss).toList());
         m.put("d_acc_real_per_worker", round.perWorker().stream().map(GanStep.Result::dAccReal).toList());

@@ -1,0 +1,45 @@
+package org.sparkgan.io;
+
+/**
+ * The keys of metrics.jsonl records and of config.json's provenance that one package writes and another reads
+ * (the trainer and the monitor write them; the report, the signals and a resume read them): named once, so a rename
+ * cannot silently drop a chart series or a resume check.
+ */
+public final class RunKeys {
+    private RunKeys() {}
+
+    // metrics.jsonl: every logged step
+    public static final String STEP = "step";
+    public static final String D_LOSS = "d_loss";
+    public static final String G_LOSS = "g_loss";
+    public static final String D_ACC_REAL = "d_acc_real";
+    public static final String D_ACC_FAKE = "d_acc_fake";
+    public static final String IMAGES_PER_SEC = "images_per_sec";
+    public static final String SEC_PER_STEP = "sec_per_step";
+    public static final String FAKE_SEC = "fake_sec";
+    public static final String D_STEP_SEC = "d_step_sec";
+    public static final String G_STEP_SEC = "g_step_sec";
+    public static final String OUTSIDE_COMPUTE_SHARE = "outside_compute_share";
+    public static final String ELAPSED_SEC = "elapsed_sec";
+    public static final String WARNINGS = "warnings";
+    public static final String ROLLBACK = "rollback";
+    // on Spark
+    public static final String WORKERS = "workers";
+    public static final String AVERAGING_FREQUENCY = "averaging_frequency";
+    // at sample steps and with --eval-every
+    public static final String DIVERSITY = "diversity";
+    public static final String GRID_MEAN_PREFIX = "grid_mean_";
+    public static final String REAL_MEAN_PREFIX = "real_mean_";
+    public static final String SWD_LEVEL_PREFIX = "swd_level";
+    public static final String SWD_AVG = "swd_avg";
+    public static final String SWD_IMAGES = "swd_images";
+    public static final String SWD_FLOOR_AVG = "swd_floor_avg";
+
+    // config.json's provenance, also in every checkpoint
+    public static final String DATA_URI = "data_uri";
+    public static final String DATA_ROWS = "data_rows";
+    public static final String DATA_CLASS = "data_class";
+    public static final String DATA_SPLIT = "data_split";
+    public static final String STARTED_AT = "started_at";
+    public static final String RESUMED_AT = "resumed_at";
+}
