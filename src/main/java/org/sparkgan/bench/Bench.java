@@ -12,7 +12,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.sparkgan.data.CifarFormat;
 import org.sparkgan.model.Dcgan;
 import org.sparkgan.model.FlopCount;
 import org.sparkgan.train.TrainingState;
@@ -109,7 +108,7 @@ public final class Bench {
         Random rng = new Random(c.seed());
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < perShard * c.workers(); i++) {
-            byte[] image = new byte[CifarFormat.IMAGE_BYTES];
+            byte[] image = new byte[Dcgan.CHANNELS * c.model().resolution() * c.model().resolution()];
             rng.nextBytes(image);
             rows.add(RowFactory.create((long) i, image));
         }

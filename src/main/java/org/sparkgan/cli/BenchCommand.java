@@ -18,7 +18,8 @@ import java.util.Map;
 final class BenchCommand implements Command {
     /** The configuration keys bench takes from train, with the small preset's defaults. */
     private static final List<Param<?>> TRAIN_KEYS = List.of(TrainConfig.PRESET, TrainConfig.BATCH_SIZE,
-            TrainConfig.THREADS, TrainConfig.REUSE_FAKES, TrainConfig.WORKERS, TrainConfig.AVERAGING_FREQUENCY);
+            TrainConfig.THREADS, TrainConfig.REUSE_FAKES, TrainConfig.AUGMENT, TrainConfig.WORKERS,
+            TrainConfig.AVERAGING_FREQUENCY);
 
     static final List<Option> OPTIONS = buildOptions();
 

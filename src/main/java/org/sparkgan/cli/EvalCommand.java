@@ -5,7 +5,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkgan.BadInputException;
-import org.sparkgan.data.CifarClasses;
 import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.ImageTensors;
 import org.sparkgan.eval.GeneratorSamples;
@@ -66,7 +65,6 @@ final class EvalCommand implements Command {
         if (!CifarParquet.SPLITS.contains(split)) {
             throw new BadInputException("--split: unknown split '" + split + "' (expected train or test)");
         }
-        if (args.string("class") != null) CifarClasses.label(args.string("class"));
 
         Checkpoint checkpoint;
         String className;
@@ -76,7 +74,7 @@ final class EvalCommand implements Command {
             Configuration hadoopConf = new Configuration(spark.sparkContext().hadoopConfiguration());
             checkpoint = Checkpoint.load(checkpointUri, hadoopConf);
             String given = args.string("class") == null ? checkpoint.config().className() : args.string("class");
-            className = CifarClasses.name(CifarClasses.label(given));
+            className = given; // the data set's own class names: CifarParquet resolves and checks it
             real = CifarParquet.collectImages(spark, reference, split, className);
             if (real.size() < n) {
                 throw new BadInputException(reference + ": only " + real.size() + " " + split + " images of class "

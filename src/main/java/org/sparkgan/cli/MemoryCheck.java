@@ -25,7 +25,7 @@ final class MemoryCheck {
         MultiLayerConfiguration g = Dcgan.generatorConfiguration(c.model(), c.optimizer(), 0, Dcgan.Convolutions.OPS);
         MultiLayerConfiguration d = Dcgan.discriminatorConfiguration(c.model(), c.optimizer(), 0, Dcgan.Convolutions.OPS);
         long params = 4L * 4 * (parameters(g) + parameters(d));
-        long perImage = activations(g, Dcgan.generatorInput(c.model())) + activations(d, Dcgan.discriminatorInput());
+        long perImage = activations(g, Dcgan.generatorInput(c.model())) + activations(d, Dcgan.discriminatorInput(c.model()));
         long activations = 4L * 3 * 2 * c.batchSize() * perImage;
         return params + activations + 256L * 1024 * 1024;
     }

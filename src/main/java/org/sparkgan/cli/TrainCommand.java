@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.sparkgan.io.RunKeys;
 import org.sparkgan.BadInputException;
+import org.sparkgan.Names;
 import org.sparkgan.data.CifarClasses;
 import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.ImageTensors;
@@ -53,7 +54,7 @@ final class TrainCommand implements Command {
         for (Param<?> p : TrainConfig.PARAMS) {
             Option o = Option.of(p, TrainConfig.PRESET.defaultValue());
             if (p == TrainConfig.CLASS) o = Option.value(o.name(), o.valueName(), o.defaultValue(),
-                    o.help() + ":\n" + String.join(", ", CifarClasses.NAMES));
+                    o.help() + " (a class of the data set; CIFAR-10's:\n" + String.join(", ", CifarClasses.NAMES) + ")");
             list.add(o);
         }
         return List.copyOf(list);
@@ -112,8 +113,7 @@ final class TrainCommand implements Command {
         double timeLimitMinutes = args.string("time-limit").equals("none") ? 0 : parseMinutes(args.string("time-limit"));
         // the cheap checks before Spark starts: every value given, the class, the data set's kind
         TrainConfig requested = TrainConfig.resolve(file, commandLine);
-        CifarClasses.label(requested.className());
-        if (!resume) requireDataSetIfReachable(requested.data());
+        if (!resume) requireDataSetIfReachable(requested.data(), requested.split(), requested.className());
 
         String master = args.string("master");
         boolean distributed = master != null || SparkSessions.underSparkSubmit();
@@ -126,14 +126,17 @@ final class TrainCommand implements Command {
             // --resume auto continues only a run that has a checkpoint; the Trainer decides the rest
             boolean continuing = resume || (auto && run.exists(RunFolder.CONFIG) && !run.checkpointSteps().isEmpty());
             Map<String, String> base = continuing ? previousConfig(run) : Map.of();
-            TrainConfig config = TrainConfig.resolve(base, file, commandLine);
+            TrainConfig asked = TrainConfig.resolve(base, file, commandLine);
             if (!resume && !auto && !overwrite && run.hasContent()) {
                 throw new BadInputException(run.root() + ": run folder exists (use --resume to continue it or "
                         + "--overwrite to start again)");
             }
+            Path dataPath = new Path(asked.data());
+            String dataUri = dataPath.getFileSystem(hadoopConf).makeQualified(dataPath).toString();
+            int dataSide = CifarParquet.resolution(spark, dataUri);
+            TrainConfig config = atResolution(asked, dataSide, dataUri, base, file, commandLine);
             MemoryCheck.requireOffHeapFor(config);
 
-            String dataUri = new Path(config.data()).getFileSystem(hadoopConf).makeQualified(new Path(config.data())).toString();
             Map<String, Object> provenance = new LinkedHashMap<>();
             provenance.put("sparkgan_version", Versions.sparkgan());
             provenance.put("dl4j_version", Versions.of("org.deeplearning4j.nn.multilayer.MultiLayerNetwork"));
@@ -143,6 +146,7 @@ final class TrainCommand implements Command {
             provenance.put(RunKeys.DATA_URI, dataUri);
             provenance.put(RunKeys.DATA_CLASS, config.className());
             provenance.put(RunKeys.DATA_SPLIT, config.split());
+            provenance.put("data_resolution", dataSide);
 
             long t0 = System.nanoTime();
             Trainer trainer;
@@ -195,22 +199,43 @@ final class TrainCommand implements Command {
     }
 
     /**
-     * Refuses a path of the wrong kind (the archive, a run folder, ...) before Spark starts, where the file system is
-     * reachable without Spark's configuration; otherwise the same check runs when Spark reads the data.
+     * Refuses a path of the wrong kind (the archive, a run folder, ...) and a class the data set's partition folders
+     * do not have, before Spark starts, where the file system is reachable without Spark's configuration; otherwise
+     * the same checks run when Spark reads the data.
      */
-    private static void requireDataSetIfReachable(String uri) {
+    private static void requireDataSetIfReachable(String uri, String split, String className) {
         Path path = new Path(uri);
-        FileSystem fs;
         try {
-            fs = path.getFileSystem(new Configuration());
-        } catch (IOException e) {
-            return;
-        }
-        try {
+            FileSystem fs = path.getFileSystem(new Configuration());
             PathKinds.requireDataSet(fs, path, uri);
-        } catch (IOException e) {
-            // unreachable now: Spark's read reports it
+            List<String> classes = CifarParquet.classesOnDisk(fs, path, split).orElse(null);
+            if (classes != null && classes.stream().noneMatch(c -> c.equalsIgnoreCase(className.trim()))) {
+                throw new BadInputException(uri + ": no " + split + " images of class " + className
+                        + Names.nearest(className.trim().toLowerCase(java.util.Locale.ROOT), classes)
+                        .map(n -> " (did you mean '" + n + "'?)").orElse("")
+                        + " (classes there: " + String.join(", ", classes) + ")");
+            }
+        } catch (IOException unreachable) {
+            // Spark's read reports it, with Spark's configuration
         }
+    }
+
+    /**
+     * The configuration at the data set's image size: resolution 0 takes it; another size than the data set's is a
+     * one-line error saying what to do.
+     */
+    private static TrainConfig atResolution(TrainConfig asked, int dataSide, String dataUri, Map<String, String> base,
+                                            Map<String, String> file, Map<String, String> commandLine) {
+        int resolution = asked.get(TrainConfig.RESOLUTION);
+        if (resolution == dataSide) return asked;
+        if (resolution != 0) {
+            throw new BadInputException(dataUri + ": its images are " + dataSide + "x" + dataSide + " but --resolution is "
+                    + resolution + " (train with --resolution " + dataSide + ", or prep the images with --size "
+                    + resolution + ")");
+        }
+        Map<String, String> withSide = new LinkedHashMap<>(commandLine);
+        withSide.put(TrainConfig.RESOLUTION.name(), Integer.toString(dataSide));
+        return TrainConfig.resolve(base, file, withSide);
     }
 
     /** SWD against the first eval-images real images; the next as many, when there are, give the floor. */
@@ -241,7 +266,9 @@ final class TrainCommand implements Command {
             throw new BadInputException(run.root() + ": nothing to resume (no " + RunFolder.CONFIG + ")");
         }
         Map<String, Object> json = run.readJson(RunFolder.CONFIG);
-        return stringValues((Map<String, Object>) json.get("config"));
+        Map<String, String> values = stringValues((Map<String, Object>) json.get("config"));
+        values.putIfAbsent(TrainConfig.RESOLUTION.name(), "32"); // runs from before the key were 32×32
+        return values;
     }
 
     @SuppressWarnings("unchecked")

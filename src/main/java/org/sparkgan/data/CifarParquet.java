@@ -1,5 +1,7 @@
 package org.sparkgan.data;
 
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.sparkgan.BadInputException;
 import org.sparkgan.Names;
@@ -14,8 +16,11 @@ import org.apache.spark.sql.types.StructType;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.length;
@@ -120,6 +125,25 @@ public final class CifarParquet {
     public static List<String> classNames(SparkSession spark, String uri) {
         return read(spark, uri, null, null).select(col(LABEL_NAME)).distinct().orderBy(col(LABEL_NAME))
                 .collectAsList().stream().map(r -> r.getString(0)).toList();
+    }
+
+    /**
+     * The classes of one split as their partition folders name them ({@code split=S/label_name=C}), read without
+     * Spark: empty when the path is not laid out so (then Spark's read decides).
+     */
+    public static Optional<List<String>> classesOnDisk(FileSystem fs, Path root, String split) throws IOException {
+        Path splitDir = new Path(root, SPLIT + "=" + split);
+        if (!fs.isDirectory(splitDir)) return Optional.empty();
+        String prefix = LABEL_NAME + "=";
+        List<String> names = Arrays.stream(fs.listStatus(splitDir)).filter(FileStatus::isDirectory)
+                .map(s -> s.getPath().getName()).filter(n -> n.startsWith(prefix))
+                .map(n -> unescapePartitionValue(n.substring(prefix.length()))).sorted().toList();
+        return names.isEmpty() ? Optional.empty() : Optional.of(names);
+    }
+
+    /** Hive-style partition folders escape characters such as '/' and '=' as %XX. */
+    private static String unescapePartitionValue(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
     /**

@@ -81,11 +81,6 @@ public final class Dcgan {
         return InputType.feedForward(m.latentDim());
     }
 
-    /** What D takes: 32×32 RGB images. */
-    public static InputType discriminatorInput() {
-        return InputType.convolutional(SIDE, SIDE, CHANNELS);
-    }
-
     /** What D takes: RGB images at the model's resolution. */
     public static InputType discriminatorInput(ModelConfig m) {
         return InputType.convolutional(m.resolution(), m.resolution(), CHANNELS);

@@ -26,7 +26,7 @@ public final class FlopCount {
 
     public static double discriminatorForward(ModelConfig m) {
         return forward(Dcgan.discriminatorConfiguration(m, ANY_OPTIMIZER, 0, Dcgan.Convolutions.OPS),
-                Dcgan.discriminatorInput());
+                Dcgan.discriminatorInput(m));
     }
 
     /** The forward FLOPs per example of a network whose input is {@code input}. */

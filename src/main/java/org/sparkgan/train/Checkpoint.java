@@ -107,6 +107,7 @@ public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixed
             }
             Map<String, String> values = new LinkedHashMap<>();
             ((Map<String, Object>) state.get("config")).forEach((k, v) -> values.put(k, String.valueOf(v)));
+            values.putIfAbsent(TrainConfig.RESOLUTION.name(), "32"); // written before the key: 32×32 images
             TrainConfig config = TrainConfig.resolve(values);
             MultiLayerNetwork g = restoreInto(fs, new Path(dir, GENERATOR),
                     Dcgan.generator(config.model(), config.optimizer(), config.seed()));

@@ -103,7 +103,10 @@ public final class Seeds {
                 + "randn(batch, latent-dim) from d_latents (D's fakes) and g_latents (G's step); label noise "
                 + "rand(2*batch, 1) * label-noise from label_noise, fakes first; D's dropout masks from d_dropout before "
                 + "its fit and g_dropout before G's pass through D; shuffle seeds java.util.Random for a Fisher-Yates "
-                + "permutation of the worker's images, from the last index down");
+                + "permutation of the worker's images, from the last index down; with --augment, java.util.Random from "
+                + "d_augment (D's batch, fakes first) and g_augment (G's fakes), per op in policy order, image by image: "
+                + "color nextFloat x3 (brightness - 0.5, x2, + 0.5), translation nextInt(2s+1) - s rows then columns, "
+                + "cutout nextInt(size + 1 - side % 2) centre row then column");
         return s;
     }
 

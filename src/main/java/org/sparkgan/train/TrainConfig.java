@@ -2,6 +2,7 @@ package org.sparkgan.train;
 
 import org.sparkgan.BadInputException;
 import org.sparkgan.Names;
+import org.sparkgan.model.Dcgan;
 import org.sparkgan.model.ModelConfig;
 import org.sparkgan.model.OptimizerConfig;
 
@@ -141,8 +142,9 @@ public final class TrainConfig {
     private TrainConfig(Map<String, Object> typed) {
         this.typed = typed;
         try {
+            // resolution 0 is resolved against the data set by train; until then the model is the book's 32×32
             this.model = new ModelConfig(get(LATENT_DIM), get(G_DENSE_CHANNELS), get(G_FILTERS), get(D_FILTERS),
-                    get(LEAKY_ALPHA), get(DROPOUT));
+                    get(LEAKY_ALPHA), get(DROPOUT), get(RESOLUTION) == 0 ? Dcgan.SIDE : get(RESOLUTION));
             this.optimizer = new OptimizerConfig(get(D_LR), get(G_LR), get(RHO), get(EPSILON), get(CLIP));
         } catch (IllegalArgumentException e) { // the records check their own values too
             throw new BadInputException(e.getMessage(), e);

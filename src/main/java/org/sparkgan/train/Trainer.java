@@ -135,8 +135,10 @@ public final class Trainer {
     private Summary loop(TrainingEngine engine, Checkpoint state, List<Map<String, Object>> metrics, long first)
             throws IOException {
         int k = engine.stepsPerRound();
-        out.printf("train: %s preset, steps %d to %d (%d per round), batch %d, run folder %s%n",
-                config.preset(), first, config.steps(), k, config.batchSize(), run.root());
+        out.printf("train: %s preset at %dx%d (G %,d + D %,d parameters), steps %d to %d (%d per round), batch %d, "
+                        + "run folder %s%n", config.preset(), config.model().resolution(), config.model().resolution(),
+                engine.generator().numParams(), engine.discriminator().numParams(), first, config.steps(), k,
+                config.batchSize(), run.root());
         double elapsedBefore = state.elapsedSeconds();
         long sessionStart = System.nanoTime();
         Window window = new Window();

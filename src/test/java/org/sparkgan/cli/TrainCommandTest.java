@@ -97,7 +97,7 @@ class TrainCommandTest {
     @Test
     void badOptionsAreRefusedBeforeSparkStarts() {
         Map<List<String>, String> refusals = Map.of(
-                List.of("--class", "frogg"), "unknown CIFAR-10 class 'frogg' (did you mean 'frog'?)",
+                List.of("--class", "frogg"), "no train images of class frogg (did you mean 'frog'?)",
                 List.of("--batch-size", "0"), "batch-size must be positive",
                 List.of("--preset", "smal"), "unknown preset 'smal' (did you mean 'small'?)");
         refusals.forEach((bad, message) -> {
