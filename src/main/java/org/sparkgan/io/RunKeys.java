@@ -14,6 +14,9 @@ public final class RunKeys {
     public static final String G_LOSS = "g_loss";
     public static final String D_ACC_REAL = "d_acc_real";
     public static final String D_ACC_FAKE = "d_acc_fake";
+    /** D's mean output (the probability of "fake") on the batch's reals and fakes, before its update. */
+    public static final String D_OUT_REAL = "d_out_real";
+    public static final String D_OUT_FAKE = "d_out_fake";
     public static final String IMAGES_PER_SEC = "images_per_sec";
     public static final String SEC_PER_STEP = "sec_per_step";
     public static final String FAKE_SEC = "fake_sec";

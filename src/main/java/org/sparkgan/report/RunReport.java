@@ -76,7 +76,7 @@ public final class RunReport {
                 .append("<a href=\"#provenance\">Provenance</a></nav>\n</header>\n");
         summary(sb, run, config, records, samples);
         signals(sb, records);
-        charts(sb, records);
+        charts(sb, records, config);
         samples(sb, samples, real);
         configuration(sb, config);
         provenance(sb, provenance);
@@ -97,6 +97,10 @@ public final class RunReport {
             rows.put("Losses (last logged)", "D " + value(last, RunKeys.D_LOSS) + ", G " + value(last, RunKeys.G_LOSS));
             rows.put("D accuracy (last logged)", "real " + value(last, RunKeys.D_ACC_REAL) + ", fake "
                     + value(last, RunKeys.D_ACC_FAKE));
+            if (last.containsKey(RunKeys.D_OUT_REAL)) {
+                rows.put("D's mean output (last logged)", "real " + value(last, RunKeys.D_OUT_REAL) + ", fake "
+                        + value(last, RunKeys.D_OUT_FAKE));
+            }
             double ips = training.stream().map(r -> Records.number(r, RunKeys.IMAGES_PER_SEC))
                     .filter(v -> v != null && Double.isFinite(v)).mapToDouble(Double::doubleValue).average()
                     .orElse(Double.NaN);
@@ -144,7 +148,7 @@ public final class RunReport {
         sb.append("</section>\n");
     }
 
-    private static void charts(StringBuilder sb, List<Map<String, Object>> records) {
+    private static void charts(StringBuilder sb, List<Map<String, Object>> records, Map<String, Object> config) {
         sb.append("<section id=\"charts\">\n<h2>Charts</h2>\n");
         int shown = 0;
         shown += figure(sb, new SvgChart("Losses", "step", "loss")
@@ -157,8 +161,23 @@ public final class RunReport {
                         .add(series(records, RunKeys.D_ACC_REAL, "on real images", PALETTE[2]))
                         .add(series(records, RunKeys.D_ACC_FAKE, "on generated images", PALETTE[3]))
                         .add(level(accuracySteps, 0.5, "chance (0.5)")),
-                "How often D classifies correctly. Both near 1 for long means D separates real from generated "
-                        + "easily; near 0.5 it cannot tell them apart.");
+                "How often D classifies correctly (output under or over 0.5) before its update. Both near 1 for "
+                        + "long means D separates real from generated easily. One near 0 and the other near 1 is "
+                        + "usually D at chance, not D winning: see D's mean output below.");
+        Object noise = config.get("label-noise");
+        double labelNoise = noise == null ? 0 : Double.parseDouble(String.valueOf(noise));
+        double chance = 0.5 + labelNoise / 2;
+        List<double[]> outputSteps = points(records, RunKeys.D_OUT_REAL);
+        shown += figure(sb, new SvgChart("D's mean output", "step", "P(fake)").yAtLeast(1)
+                        .add(series(records, RunKeys.D_OUT_REAL, "on real images (target " + Records.format(labelNoise / 2)
+                                + ")", PALETTE[2]))
+                        .add(series(records, RunKeys.D_OUT_FAKE, "on generated images (target "
+                                + Records.format(1 + labelNoise / 2) + ")", PALETTE[3]))
+                        .add(level(outputSteps, chance, "chance (" + Records.format(chance) + ")")),
+                "D's mean probability of \"fake\" before its update. With label noise X its targets average X/2 on "
+                        + "reals and 1 + X/2 on fakes, so a D that cannot tell them apart outputs about 0.5 + X/2 for "
+                        + "both: accuracies of 0 on reals and 1 on fakes with both outputs there mean chance. The lines "
+                        + "apart, reals low and fakes high, mean D tells them apart.");
 
         SvgChart swd = new SvgChart("Sliced Wasserstein distance (SWD ×1000)", "step", "SWD ×1000")
                 .add(series(records, RunKeys.SWD_AVG, "mean of levels", PALETTE[0]));

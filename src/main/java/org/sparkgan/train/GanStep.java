@@ -7,6 +7,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.List;
@@ -33,8 +34,13 @@ public final class GanStep {
     /** Label of a real image, and G's target. */
     public static final float REAL = 0f;
 
-    /** Losses (binary cross-entropy, before the update), D's accuracies on this batch, and phase times. */
-    public record Result(double dLoss, double gLoss, double dAccReal, double dAccFake,
+    /**
+     * Losses (binary cross-entropy, before the update), D's accuracies and mean outputs (the probability of "fake")
+     * on this batch's reals and fakes before its update, and phase times. With label noise X, D's targets average
+     * X/2 on reals and 1 + X/2 on fakes, so a D that cannot tell them apart outputs about 0.5 + X/2 for both: then
+     * its accuracies read 0 and 1 (or 1 and 0) although it is at chance; the mean outputs tell.
+     */
+    public record Result(double dLoss, double gLoss, double dAccReal, double dAccFake, double dOutReal, double dOutFake,
                          double fakeSeconds, double dSeconds, double gSeconds) implements java.io.Serializable {}
 
     private final MultiLayerNetwork generator;
@@ -71,10 +77,10 @@ public final class GanStep {
         labels.addi(Nd4j.rand(DataType.FLOAT, batch * 2L, 1).muli(settings.get(TrainConfig.LABEL_NOISE)));
         // accuracy of D as it stands before this update, in inference mode, on the images it fits (augmented or not)
         INDArray pFake = discriminator.output(images, false);
-        double accFake = pFake.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, batch)).gt(0.5)
-                .castTo(DataType.FLOAT).meanNumber().doubleValue();
-        double accReal = pFake.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(batch, 2L * batch)).lt(0.5)
-                .castTo(DataType.FLOAT).meanNumber().doubleValue();
+        INDArray onFakes = pFake.get(NDArrayIndex.interval(0, batch)), onReals = pFake.get(NDArrayIndex.interval(batch, 2L * batch));
+        double accFake = onFakes.gt(0.5).castTo(DataType.FLOAT).meanNumber().doubleValue();
+        double accReal = onReals.lt(0.5).castTo(DataType.FLOAT).meanNumber().doubleValue();
+        double outFake = onFakes.meanNumber().doubleValue(), outReal = onReals.meanNumber().doubleValue();
         Nd4j.getRandom().setSeed(Seeds.draw(stepSeed, Seeds.Draw.D_DROPOUT));
         discriminator.fit(images, labels);
         double dLoss = discriminator.score();
@@ -85,7 +91,8 @@ public final class GanStep {
                 : augment.draw(fakes, Seeds.draw(stepSeed, Seeds.Draw.G_AUGMENT));
         double gLoss = trainGenerator(fakes, Seeds.draw(stepSeed, Seeds.Draw.G_DROPOUT), gAugmentation);
         long t3 = System.nanoTime();
-        return new Result(dLoss, gLoss, accReal, accFake, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+        return new Result(dLoss, gLoss, accReal, accFake, outReal, outFake, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
+                (t3 - t2) / 1e9);
     }
 
     /** G's training-mode forward pass; its layers keep their inputs for {@link #trainGenerator}. */

@@ -439,6 +439,8 @@ public final class Trainer {
             m.put(RunKeys.G_LOSS, r.gLoss());
             m.put(RunKeys.D_ACC_REAL, r.dAccReal());
             m.put(RunKeys.D_ACC_FAKE, r.dAccFake());
+            m.put(RunKeys.D_OUT_REAL, r.dOutReal());
+            m.put(RunKeys.D_OUT_FAKE, r.dOutFake());
             m.put(RunKeys.IMAGES_PER_SEC, images / seconds); // real images, all workers together
             m.put(RunKeys.SEC_PER_STEP, seconds / steps);
             m.put(RunKeys.FAKE_SEC, fake / steps);

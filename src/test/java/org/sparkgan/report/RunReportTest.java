@@ -91,7 +91,7 @@ class RunReportTest {
     void chartsAreWellFormedInlineSvg() throws Exception {
         List<Document> charts = ReportPages.charts(html);
         List<String> titles = charts.stream().map(d -> d.getDocumentElement().getAttribute("aria-label")).toList();
-        assertEquals(List.of("Losses", "D accuracy", "Sliced Wasserstein distance (SWD ×1000)", "Sample diversity",
+        assertEquals(List.of("Losses", "D accuracy", "D's mean output", "Sliced Wasserstein distance (SWD ×1000)", "Sample diversity",
                 "Colour", "Throughput", "Time per step"), titles);
         for (Document d : charts) {
             assertTrue(d.getElementsByTagName("polyline").getLength() > 0, "lines drawn");

@@ -58,6 +58,8 @@ class GanStepTest {
 
         GanStep.Result r = step.run(reals, stepSeed);
         assertEquals(expectedD, r.dLoss(), 1e-5, "D: fakes labelled 1 (FAKE), reals 0 (REAL)");
+        assertEquals(pReal.meanNumber().doubleValue(), r.dOutReal(), 1e-6, "D's mean output on the reals, before its update");
+        assertEquals(pFake.meanNumber().doubleValue(), r.dOutFake(), 1e-6, "and on the fakes");
         INDArray pG = d.output(gBefore.output(gLatents, false), false);
         double expectedG = 0;
         for (int i = 0; i < 8; i++) expectedG -= Math.log(1 - pG.getDouble(i, 0)) / 8;

@@ -66,7 +66,7 @@ public class TrainerTest {
 
         List<Map<String, Object>> metrics = run.readMetrics();
         assertEquals(List.of(2, 4, 6), metrics.stream().map(m -> ((Number) m.get("step")).intValue()).toList());
-        for (String key : List.of("step", "d_loss", "g_loss", "d_acc_real", "d_acc_fake", "images_per_sec", "elapsed_sec")) {
+        for (String key : List.of("step", "d_loss", "g_loss", "d_acc_real", "d_acc_fake", "d_out_real", "d_out_fake", "images_per_sec", "elapsed_sec")) {
             assertTrue(metrics.get(0).containsKey(key), key);
         }
 
@@ -98,7 +98,7 @@ public class TrainerTest {
         List<Map<String, Object>> ma = straight.readMetrics(), mb = resumed.readMetrics();
         assertEquals(4, mb.size());
         for (int i = 0; i < 4; i++) {
-            for (String key : List.of("step", "d_loss", "g_loss", "d_acc_real", "d_acc_fake")) {
+            for (String key : List.of("step", "d_loss", "g_loss", "d_acc_real", "d_acc_fake", "d_out_real", "d_out_fake")) {
                 assertEquals(ma.get(i).get(key), mb.get(i).get(key), "step " + (i + 1) + " " + key);
             }
         }

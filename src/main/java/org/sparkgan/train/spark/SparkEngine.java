@@ -118,6 +118,8 @@ public final class SparkEngine implements TrainingEngine {
                 rs.stream().mapToDouble(GanStep.Result::gLoss).sum() / n,
                 rs.stream().mapToDouble(GanStep.Result::dAccReal).sum() / n,
                 rs.stream().mapToDouble(GanStep.Result::dAccFake).sum() / n,
+                rs.stream().mapToDouble(GanStep.Result::dOutReal).sum() / n,
+                rs.stream().mapToDouble(GanStep.Result::dOutFake).sum() / n,
                 rs.stream().mapToDouble(GanStep.Result::fakeSeconds).sum() / n,
                 rs.stream().mapToDouble(GanStep.Result::dSeconds).sum() / n,
                 rs.stream().mapToDouble(GanStep.Result::gSeconds).sum() / n);
