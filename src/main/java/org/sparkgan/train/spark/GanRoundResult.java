@@ -26,12 +26,8 @@ public final class GanRoundResult extends ParameterAveragingTrainingResult {
     }
 
     /** dl4j-spark's results are not Serializable (it aggregates them on the executors): this copy travels. */
-    public Outcome outcome() {
-        return new Outcome(worker, getParameters().dup().data().asFloat(), getUpdaterState().dup().data().asFloat(),
-                last, computeSeconds, threads);
+    public RoundSum sum() {
+        return RoundSum.of(getParameters().dup().data().asFloat(), getUpdaterState().dup().data().asFloat(),
+                new RoundSum.Report(worker, last, computeSeconds, threads));
     }
-
-    /** A worker's round as plain arrays, sent to the driver, with the ND4J threads its task computed with. */
-    public record Outcome(int worker, float[] parameters, float[] updaterState, GanStep.Result last,
-                          double computeSeconds, int threads) implements java.io.Serializable {}
 }

@@ -15,8 +15,8 @@ public final class KryoRegistration implements KryoRegistrator {
     @Override
     public void registerClasses(Kryo kryo) {
         new Nd4jRegistrator().registerClasses(kryo);
-        for (Class<?> c : new Class<?>[]{RecordFile.class, NetworkState.class, GanRoundResult.Outcome.class,
-                GanStep.Result.class}) {
+        for (Class<?> c : new Class<?>[]{RecordFile.class, NetworkState.class, RoundSum.class,
+                RoundSum.Report.class, GanStep.Result.class}) {
             kryo.register(c, new JavaSerializer());
         }
     }

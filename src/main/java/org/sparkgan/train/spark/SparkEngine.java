@@ -3,6 +3,7 @@ package org.sparkgan.train.spark;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.worker.ExecuteWorkerFlatMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -14,8 +15,6 @@ import org.sparkgan.train.TrainConfig;
 import org.sparkgan.train.TrainingEngine;
 import org.sparkgan.train.TrainingState;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +22,8 @@ import java.util.Map;
 /**
  * Distributed training, FedGAN-style (arXiv 2006.07228): each round, every worker starts from the driver's G and D,
  * runs k local {@link GanStep}s on its own shard, and the driver replaces both networks — parameters and RMSprop
- * states — by the element-wise mean of the workers' results, summed in worker order.
+ * states — by the element-wise mean of the workers' results, summed on the executors through a fixed tree
+ * ({@link Averaging}): the driver receives one model's worth of numbers per round whatever the number of workers.
  * <p>From dl4j-spark it uses the parameter-averaging worker ({@link GanTrainingWorker} extends
  * ParameterAveragingTrainingWorker), its ExecuteWorkerFlatMap (which feeds the worker its batches, at most k) and
  * ParameterAveragingTrainingResult. It does not use ParameterAveragingTrainingMaster's fit loop: that re-splits the
@@ -37,13 +37,18 @@ public final class SparkEngine implements TrainingEngine {
     private final TrainConfig config;
     private final MultiLayerNetwork generator;
     private final MultiLayerNetwork discriminator;
-    private List<GanRoundResult.Outcome> lastResults = List.of();
+    private final int[] shardSizes;
+    private final LongAccumulator decodedImages;
+    private List<RoundSum.Report> lastReports = List.of();
+    private long lastDecodedImages;
     private int rollbacks;
 
     public SparkEngine(JavaSparkContext sc, JavaRDD<byte[]> shards, TrainConfig config, TrainingState state) {
         this.sc = sc;
         this.shards = shards;
         this.workers = shards.getNumPartitions();
+        this.shardSizes = Shards.sizes(shards);
+        this.decodedImages = sc.sc().longAccumulator("real images decoded");
         this.k = config.averagingFrequency();
         this.config = config;
         this.generator = state.generator();
@@ -75,26 +80,30 @@ public final class SparkEngine implements TrainingEngine {
     public Round runRound(long lastStep) {
         long t0 = System.nanoTime();
         Broadcast<NetworkState> networks = sc.broadcast(NetworkState.of(generator, discriminator));
+        decodedImages.reset();
+        RoundSum sum = Averaging.treeSum(workerResults(networks, lastStep));
+        networks.destroy();
+        if (sum.reports().size() != workers) {
+            throw new IllegalStateException("expected " + workers + " worker results, got " + sum.reports().size());
+        }
+        apply(Nd4j.createFromArray(Averaging.mean(sum.parameters(), workers)),
+                Nd4j.createFromArray(Averaging.mean(sum.updaterState(), workers)), lastStep + k);
+        lastReports = List.copyOf(sum.reports().values());
+        lastDecodedImages = decodedImages.value();
+
+        List<GanStep.Result> perWorker = lastReports.stream().map(RoundSum.Report::last).toList();
+        double compute = lastReports.stream().mapToDouble(RoundSum.Report::computeSeconds).max().orElse(0);
+        return new Round(mean(perWorker), perWorker, compute, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Each worker's round from the broadcast networks: k steps on its shard, as a sum of one, in shard order. */
+    JavaRDD<RoundSum> workerResults(Broadcast<NetworkState> networks, long lastStep) {
         GanTrainingWorker worker = new GanTrainingWorker(networks, config.seed(), lastStep + 1, rollbacks, k,
                 config.batchSize(), config.stepSettings());
-        List<GanRoundResult.Outcome> results = new ArrayList<>(shards
-                .mapPartitionsWithIndex(Shards.roundBatches(config.seed(), lastStep + 1, k, config.batchSize()), true)
+        return shards.mapPartitionsWithIndex(Shards.roundBatches(config.seed(), lastStep + 1, k, config.batchSize(),
+                        shardSizes, decodedImages), true)
                 .mapPartitions(new ExecuteWorkerFlatMap<>(worker))
-                .map(r -> ((GanRoundResult) r).outcome())
-                .collect());
-        networks.destroy();
-
-        results.sort(Comparator.comparingInt(GanRoundResult.Outcome::worker));
-        if (results.size() != workers) {
-            throw new IllegalStateException("expected " + workers + " worker results, got " + results.size());
-        }
-        apply(Averaging.mean(results.stream().map(o -> Nd4j.create(o.parameters())).toList()),
-                Averaging.mean(results.stream().map(o -> Nd4j.create(o.updaterState())).toList()), lastStep + k);
-        lastResults = results;
-
-        List<GanStep.Result> perWorker = results.stream().map(GanRoundResult.Outcome::last).toList();
-        double compute = results.stream().mapToDouble(GanRoundResult.Outcome::computeSeconds).max().orElse(0);
-        return new Round(mean(perWorker), perWorker, compute, (System.nanoTime() - t0) / 1e9);
+                .map(r -> ((GanRoundResult) r).sum());
     }
 
     /** Writes the averaged flat arrays (G's values first, then D's) into the driver's networks. */
@@ -125,9 +134,16 @@ public final class SparkEngine implements TrainingEngine {
                 rs.stream().mapToDouble(GanStep.Result::gSeconds).sum() / n);
     }
 
-    /** The workers' own results of the last round, in worker order (for tests and diagnostics). */
-    public List<GanRoundResult.Outcome> lastResults() {
-        return lastResults;
+    /** The workers' reports of the last round, in worker order (for tests and diagnostics). */
+    public List<RoundSum.Report> lastReports() {
+        return lastReports;
+    }
+
+    /**
+     * The real images the last round decoded, over all workers: k·batch each (a task Spark ran again counts again).
+     */
+    public long lastDecodedImages() {
+        return lastDecodedImages;
     }
 
     @Override
@@ -161,7 +177,7 @@ public final class SparkEngine implements TrainingEngine {
         m.put("d_acc_fake_per_worker", round.perWorker().stream().map(GanStep.Result::dAccFake).toList());
         m.put("round_sec", round.wallSeconds());
         m.put("worker_compute_sec", round.computeSeconds());
-        m.put("task_threads", lastResults.stream().map(GanRoundResult.Outcome::threads).toList());
+        m.put("task_threads", lastReports.stream().map(RoundSum.Report::threads).toList());
         return m;
     }
 }

@@ -3,6 +3,7 @@ package org.sparkgan.train.spark;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -79,46 +80,94 @@ class SparkEngineTest {
         org.junit.jupiter.api.Assertions.assertTrue(maxDiff <= 1e-5, what + ": max difference " + maxDiff);
     }
 
+    /**
+     * Each worker computes what this JVM computes for it (within the threads' rounding), and the driver's networks
+     * are then bit for bit the mean of the workers' results, summed (w0 + w1) and divided once: the results are
+     * collected whole here from a second run of the same round (a pure function of the broadcast state, seed, worker
+     * and step) while the engine's round sums them on the executors.
+     */
     @Test
     void twoWorkersAverageTheirOwnResults() {
-        TrainConfig c = TinyRuns.config("workers", "2", "averaging-frequency", "2");
+        TrainConfig c = TinyRuns.config("workers", "2", "averaging-frequency", "2", "threads", "1");
         SparkSession spark = TestSpark.session();
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         JavaRDD<byte[]> shards = Shards.of(images, 2);
         TrainingState start = fresh(c);
         NetworkState initial = NetworkState.of(start.generator(), start.discriminator());
-        SparkEngine engine = new SparkEngine(JavaSparkContext.fromSparkContext(spark.sparkContext()), shards, c, start);
-        engine.runRound(0);
+        SparkEngine engine = new SparkEngine(sc, shards, c, start);
+        try {
+            Broadcast<NetworkState> broadcast = sc.broadcast(initial);
+            List<RoundSum> fromSpark = engine.workerResults(broadcast, 0).collect();
+            broadcast.destroy();
+            engine.runRound(0);
 
-        // each worker's result, recomputed here: its shard is the frogs of rank r with r mod 2 == w
-        List<INDArray> params = new java.util.ArrayList<>(), states = new java.util.ArrayList<>();
-        for (int w = 0; w < 2; w++) {
-            MultiLayerNetwork g = initial.restoreGenerator(), d = initial.restoreDiscriminator();
-            INDArray shard = frogs.get(NDArrayIndex.interval(w, 2, 1000));
-            RealImages data = new RealImages(shard.dup(), c.batchSize(), Seeds.worker(c.seed(), w));
-            GanStep step = new GanStep(g, d, c);
-            for (long s = 1; s <= 2; s++) step.run(data.batch(s), Seeds.step(Seeds.worker(c.seed(), w), s));
-            GanRoundResult.Outcome fromSpark = engine.lastResults().get(w);
-            assertEquals(w, fromSpark.worker());
-            INDArray p = Nd4j.concat(0, g.params().reshape(-1), d.params().reshape(-1));
-            INDArray u = Nd4j.concat(0, g.getUpdater().getStateViewArray().reshape(-1),
-                    d.getUpdater().getStateViewArray().reshape(-1));
-            assertClose(p, Nd4j.create(fromSpark.parameters()), "worker " + w + " parameters");
-            assertClose(u, Nd4j.create(fromSpark.updaterState()), "worker " + w + " RMSprop state");
-            params.add(Nd4j.create(fromSpark.parameters()));
-            states.add(Nd4j.create(fromSpark.updaterState()));
+            // each worker's result, recomputed here: its shard is the frogs of rank r with r mod 2 == w
+            for (int w = 0; w < 2; w++) {
+                MultiLayerNetwork g = initial.restoreGenerator(), d = initial.restoreDiscriminator();
+                INDArray shard = frogs.get(NDArrayIndex.interval(w, 2, 1000));
+                RealImages data = new RealImages(shard.dup(), c.batchSize(), Seeds.worker(c.seed(), w));
+                GanStep step = new GanStep(g, d, c);
+                for (long s = 1; s <= 2; s++) step.run(data.batch(s), Seeds.step(Seeds.worker(c.seed(), w), s));
+                assertEquals(List.of(w), List.copyOf(fromSpark.get(w).reports().keySet()));
+                INDArray p = Nd4j.concat(0, g.params().reshape(-1), d.params().reshape(-1));
+                INDArray u = Nd4j.concat(0, g.getUpdater().getStateViewArray().reshape(-1),
+                        d.getUpdater().getStateViewArray().reshape(-1));
+                assertClose(p, Nd4j.create(fromSpark.get(w).parameters()), "worker " + w + " parameters");
+                assertClose(u, Nd4j.create(fromSpark.get(w).updaterState()), "worker " + w + " RMSprop state");
+            }
+            // the driver's networks are now exactly the element-wise mean of the workers' results, computed here
+            float[] p0 = fromSpark.get(0).parameters(), p1 = fromSpark.get(1).parameters();
+            float[] u0 = fromSpark.get(0).updaterState(), u1 = fromSpark.get(1).updaterState();
+            float[] pMean = new float[p0.length], uMean = new float[u0.length];
+            for (int i = 0; i < p0.length; i++) pMean[i] = (p0[i] + p1[i]) / 2f;
+            for (int i = 0; i < u0.length; i++) uMean[i] = (u0[i] + u1[i]) / 2f;
+            INDArray driverParams = Nd4j.concat(0, engine.generator().params().reshape(-1), engine.discriminator().params().reshape(-1));
+            INDArray driverStates = Nd4j.concat(0, engine.generator().getUpdater().getStateViewArray().reshape(-1),
+                    engine.discriminator().getUpdater().getStateViewArray().reshape(-1));
+            assertBitIdentical(Nd4j.create(pMean), driverParams, "averaged parameters");
+            assertBitIdentical(Nd4j.create(uMean), driverStates, "averaged RMSprop states");
+            assertEquals(2, engine.generator().getIterationCount());
+            assertEquals(List.of(0, 1), engine.lastReports().stream().map(RoundSum.Report::worker).toList());
+            assertEquals(2L * 2 * c.batchSize(), engine.lastDecodedImages(), "k batches per worker decoded");
+        } finally {
+            ComputeThreads.pin(TinyRuns.config().threads()); // local mode: the tasks pinned this JVM's ND4J
         }
-        // the driver's networks are now exactly the element-wise mean of the workers' results, computed here
-        float[] p0 = params.get(0).data().asFloat(), p1 = params.get(1).data().asFloat();
-        float[] u0 = states.get(0).data().asFloat(), u1 = states.get(1).data().asFloat();
-        float[] pMean = new float[p0.length], uMean = new float[u0.length];
-        for (int i = 0; i < p0.length; i++) pMean[i] = (p0[i] + p1[i]) / 2f;
-        for (int i = 0; i < u0.length; i++) uMean[i] = (u0[i] + u1[i]) / 2f;
-        INDArray driverParams = Nd4j.concat(0, engine.generator().params().reshape(-1), engine.discriminator().params().reshape(-1));
-        INDArray driverStates = Nd4j.concat(0, engine.generator().getUpdater().getStateViewArray().reshape(-1),
-                engine.discriminator().getUpdater().getStateViewArray().reshape(-1));
-        assertBitIdentical(Nd4j.create(pMean), driverParams, "averaged parameters");
-        assertBitIdentical(Nd4j.create(uMean), driverStates, "averaged RMSprop states");
-        assertEquals(2, engine.generator().getIterationCount());
+    }
+
+    /**
+     * Three workers, one held back on purpose so that a different task finishes last each time: the driver's
+     * networks are the same bits every time, and those of the workers' results summed ((w0 + w1) + w2) and divided
+     * once.
+     */
+    @Test
+    void threeWorkersAverageTheSameWhicheverFinishesLast() {
+        TrainConfig c = TinyRuns.config("workers", "3", "averaging-frequency", "1", "threads", "1");
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
+        JavaRDD<byte[]> shards = Shards.of(images, 3);
+        try {
+            TrainingState start = fresh(c);
+            NetworkState initial = NetworkState.of(start.generator(), start.discriminator());
+            Broadcast<NetworkState> broadcast = sc.broadcast(initial);
+            List<RoundSum> results = new SparkEngine(sc, shards, c, start).workerResults(broadcast, 0).collect();
+            broadcast.destroy();
+            float[] expected = new float[results.get(0).parameters().length];
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = ((results.get(0).parameters()[i] + results.get(1).parameters()[i])
+                        + results.get(2).parameters()[i]) / 3f;
+            }
+            for (int slow = 0; slow < 3; slow++) {
+                int held = slow;
+                SparkEngine engine = new SparkEngine(sc, shards.mapPartitionsWithIndex((w, it) -> {
+                    if (w == held) Thread.sleep(1500);
+                    return it;
+                }, true), c, fresh(c));
+                engine.runRound(0);
+                assertBitIdentical(Nd4j.create(expected), Nd4j.concat(0, engine.generator().params().reshape(-1),
+                        engine.discriminator().params().reshape(-1)), "parameters with worker " + slow + " held back");
+            }
+        } finally {
+            ComputeThreads.pin(TinyRuns.config().threads());
+        }
     }
 
     /**
@@ -152,8 +201,9 @@ class SparkEngineTest {
             for (long s = 1; s <= 2; s++) step.run(data.batch(s), Seeds.step(c.seed(), s));
             // a dropped setting moves parameters by orders of magnitude more than the threads' rounding (~1e-6 here)
             assertClose(Nd4j.concat(0, g.params().reshape(-1), d.params().reshape(-1)),
-                    Nd4j.create(engine.lastResults().get(0).parameters()), "parameters after a round with every step setting");
-            assertEquals(1, engine.lastResults().get(0).threads(), "the task pinned --threads");
+                    Nd4j.concat(0, engine.generator().params().reshape(-1), engine.discriminator().params().reshape(-1)),
+                    "parameters after a round with every step setting");
+            assertEquals(1, engine.lastReports().get(0).threads(), "the task pinned --threads");
         } finally {
             ComputeThreads.pin(TinyRuns.config().threads()); // local mode: the task pinned this JVM's ND4J
         }
