@@ -166,22 +166,44 @@ public final class CifarParquet {
                 + " (it has " + String.join(", ", names) + ")");
     }
 
+    /** The {@code --class} value that selects every class of the data set. */
+    public static final String ALL_CLASSES = "all";
+
     /**
-     * The {@code id} and {@code image} columns of one class and split, checked: an unknown class, an empty selection
-     * or a wrong image size is a one-line error. The rows stay distributed.
+     * The class names a {@code --class} value lists, comma-separated and trimmed (blanks and duplicates dropped,
+     * order kept, as prep's {@code --classes}); empty for {@value #ALL_CLASSES}.
      */
-    public static Dataset<Row> selectImages(SparkSession spark, String uri, String split, String className) {
-        String name = resolveClass(spark, uri, className);
-        Dataset<Row> df = read(spark, uri, split, name);
+    public static List<String> classList(String classes) {
+        if (classes.trim().equalsIgnoreCase(ALL_CLASSES)) return List.of();
+        List<String> names = Arrays.stream(classes.split(",")).map(String::trim).filter(n -> !n.isEmpty()).distinct()
+                .toList();
+        if (names.isEmpty()) {
+            throw new BadInputException("--class '" + classes + "' names no class (give NAME[,NAME...] or "
+                    + ALL_CLASSES + ")");
+        }
+        return names;
+    }
+
+    /**
+     * The {@code id} and {@code image} columns of the listed classes ({@link #classList}: one, several
+     * comma-separated, or {@value #ALL_CLASSES}) and one split, checked: an unknown class, an empty selection or a
+     * wrong image size is a one-line error. The rows stay distributed; ids are unique across classes (each image's
+     * position in its split), so sharding by id order works unchanged.
+     */
+    public static Dataset<Row> selectImages(SparkSession spark, String uri, String split, String classes) {
+        List<String> names = classList(classes).stream().map(c -> resolveClass(spark, uri, c)).distinct().toList();
+        Dataset<Row> df = read(spark, uri, split, null);
+        if (!names.isEmpty()) df = df.where(col(LABEL_NAME).isin(names.toArray()));
         checkImageSizes(df, uri);
         if (df.isEmpty()) {
-            throw new BadInputException(uri + ": no " + split + " images of class " + name
-                    + " (prep with --classes " + name + " and --splits " + split + "?)");
+            String what = names.isEmpty() ? "images" : "images of class " + String.join(",", names);
+            throw new BadInputException(uri + ": no " + split + " " + what + " (prep with --classes "
+                    + (names.isEmpty() ? "all" : String.join(",", names)) + " and --splits " + split + "?)");
         }
         return df.select(col(ID), col(IMAGE));
     }
 
-    /** The images of one class and split on the driver, in id order; checked as {@link #selectImages}. */
+    /** The images of the listed classes and one split on the driver, in id order; checked as {@link #selectImages}. */
     public static List<byte[]> collectImages(SparkSession spark, String uri, String split, String className) {
         return selectImages(spark, uri, split, className).orderBy(col(ID)).select(col(IMAGE)).collectAsList().stream()
                 .map(r -> (byte[]) r.get(0)).toList();
