@@ -15,7 +15,7 @@ public final class Main {
     static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
-        for (Command c : List.<Command>of(new PrepCommand(), new TrainCommand(), new GenerateCommand(), new EvalCommand(), new BenchCommand())) COMMANDS.put(c.name(), c);
+        for (Command c : List.<Command>of(new PrepCommand(), new TrainCommand(), new GenerateCommand(), new EvalCommand(), new BenchCommand(), new ReportCommand())) COMMANDS.put(c.name(), c);
     }
 
     private Main() {}

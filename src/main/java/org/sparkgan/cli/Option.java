@@ -10,6 +10,8 @@ import java.util.List;
  * shown by {@code --help}.
  */
 public record Option(String name, String valueName, String defaultValue, String help, List<String> flagWords) {
+    private static final String SEVERAL = "...";
+
     public static Option value(String name, String valueName, String defaultValue, String help) {
         return new Option(name, valueName, defaultValue, help, List.of());
     }
@@ -26,6 +28,11 @@ public record Option(String name, String valueName, String defaultValue, String 
         return value(key.name(), key.valueName(), key.defaultFor(preset), help.toString());
     }
 
+    /** An option of several values: every argument up to the next option ({@code --runs a b c}), commas splitting too. */
+    public static Option values(String name, String valueName, String help) {
+        return new Option(name, valueName + SEVERAL, null, help, List.of());
+    }
+
     public static Option flag(String name, String help) {
         return new Option(name, null, null, help, List.of());
     }
@@ -37,5 +44,9 @@ public record Option(String name, String valueName, String defaultValue, String 
 
     public boolean isFlag() {
         return valueName == null;
+    }
+
+    public boolean takesSeveral() {
+        return valueName != null && valueName.endsWith(SEVERAL);
     }
 }

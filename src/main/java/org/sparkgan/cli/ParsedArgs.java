@@ -59,6 +59,16 @@ public final class ParsedArgs {
                 values.put(name, value);
             } else if (inline != null) {
                 values.put(name, inline);
+            } else if (o.takesSeveral()) {
+                List<String> several = new ArrayList<>();
+                while (i + 1 < args.length && !args[i + 1].startsWith("--")) several.add(args[++i]);
+                if (several.isEmpty()) {
+                    throw new BadInputException(command + ": --" + name + " needs at least one value ("
+                            + o.valueName() + ")");
+                }
+                // a repeated option adds to the list; list() splits it again
+                String joined = String.join(",", several);
+                values.put(name, given.get(name) ? values.get(name) + "," + joined : joined);
             } else {
                 if (i + 1 >= args.length) {
                     throw new BadInputException(command + ": --" + name + " needs a value (" + o.valueName() + ")");

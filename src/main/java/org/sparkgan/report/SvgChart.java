@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A line chart as inline SVG: series against the step, axes with tick labels, a legend above the plot. Built in Java
- * so the report needs no script and no network. The y axis spans 0 (heights then compare honestly) and every finite
- * value, negative ones too (the colour means lie in [-1, 1]); gaps in a series are left open, and non-finite values
- * are marked with a cross at the top edge instead of vanishing.
+ * A line chart as inline SVG: series against the step (or any x the x label names), axes with tick labels, a legend
+ * above the plot. Built in Java so the report needs no script and no network. The y axis spans 0 (heights then
+ * compare honestly) and every finite value, negative ones too (the colour means lie in [-1, 1]); gaps in a series are
+ * left open, and non-finite values are marked with a cross at the top edge instead of vanishing.
  */
 final class SvgChart {
     static final int WIDTH = 720;
@@ -17,7 +17,7 @@ final class SvgChart {
     /** Few enough points to mark each one. */
     private static final int MARK_POINTS = 40;
 
-    /** One line: {@code points} are (step, value) pairs in step order; a non-finite value breaks the line. */
+    /** One line: {@code points} are (x, value) pairs in x order; a non-finite value breaks the line. */
     record Series(String name, String colour, boolean dashed, List<double[]> points) {}
 
     private final String title, xLabel, yLabel;
@@ -106,8 +106,9 @@ final class SvgChart {
                 if (!Double.isFinite(p[1])) {
                     line(sb, run, s.colour(), dash);
                     sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"13\" fill=\"%s\" "
-                            + "text-anchor=\"middle\"><title>%s: %s at step %d</title>×</text>%n", px, top + 11,
-                            s.colour(), Html.escape(s.name()), Html.escape(Records.format(p[1])), (long) p[0]));
+                            + "text-anchor=\"middle\"><title>%s: %s at %s %s</title>×</text>%n", px, top + 11,
+                            s.colour(), Html.escape(s.name()), Html.escape(Records.format(p[1])), Html.escape(xLabel),
+                            Html.escape(Records.format(p[0]))));
                     continue;
                 }
                 double py = top + plotH - (p[1] - y.lo) / (y.hi - y.lo) * plotH;
