@@ -26,6 +26,8 @@ final class EvalCommand implements Command {
             Option.value("split", "SPLIT", "test", "the split of the real images generated ones are compared with"),
             Option.value("images", "N", "1000", "images per set: N generated vs the first N real ones"),
             Option.value("seed", "N", "0", "seed of the latents (as generate --seed), patch positions and directions"),
+            Option.value("use-ema", "BOOL", "true", "true: G's moving average (train --ema-kimg), where the checkpoint has\n"
+                    + "one; false: G's own weights"),
             Option.flag("json", "print one JSON object instead of one line per value"));
 
     @Override
@@ -54,6 +56,15 @@ final class EvalCommand implements Command {
     @Override
     public List<Option> options() {
         return OPTIONS;
+    }
+
+    /** --use-ema's value; anything but true or false is a one-line error. */
+    static boolean useEma(ParsedArgs args) {
+        return switch (args.string("use-ema")) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new BadInputException("--use-ema must be true or false, got '" + args.string("use-ema") + "'");
+        };
     }
 
     @Override
@@ -92,7 +103,7 @@ final class EvalCommand implements Command {
                 checkpointUri, checkpoint.step(), n, n, split, className, reference, seed);
 
         long t0 = System.nanoTime();
-        INDArray generated = GeneratorSamples.generate(checkpoint.generator(),
+        INDArray generated = GeneratorSamples.generate(checkpoint.sampler(useEma(args)),
                 GeneratorSamples.latents(seed, n, checkpoint.config().model().latentDim()));
         SlicedWasserstein.Result vsReal = SlicedWasserstein.distance(generated, ImageTensors.toTensor(real.subList(0, n)),
                 seed);

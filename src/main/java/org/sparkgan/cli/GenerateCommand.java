@@ -25,7 +25,9 @@ final class GenerateCommand implements Command {
             Option.flag("grid", "write one grid.png of all images instead of one file per image"),
             Option.flag("interpolate", "write interpolation.png: a strip of N images whose latents go in\n"
                     + "equal steps from the first latent of --seed to the first latent of --seed + 1"),
-            Option.value("seed", "N", "0", "seed of the Gaussian latents (eval with the same seed uses the same ones)"));
+            Option.value("seed", "N", "0", "seed of the Gaussian latents (eval with the same seed uses the same ones)"),
+            Option.value("use-ema", "BOOL", "true", "true: G's moving average (train --ema-kimg), where the checkpoint has\n"
+                    + "one; false: G's own weights"));
 
     @Override
     public String name() {
@@ -72,7 +74,7 @@ final class GenerateCommand implements Command {
             int latentDim = checkpoint.config().model().latentDim();
             INDArray latents = interpolate ? GeneratorSamples.interpolation(seed, count, latentDim)
                     : GeneratorSamples.latents(seed, count, latentDim);
-            INDArray images = GeneratorSamples.generate(checkpoint.generator(), latents);
+            INDArray images = GeneratorSamples.generate(checkpoint.sampler(EvalCommand.useEma(args)), latents);
 
             fs.mkdirs(dir);
             if (interpolate) {

@@ -7,6 +7,7 @@ import org.sparkgan.io.RunKeys;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.train.Param;
 import org.sparkgan.train.TrainConfig;
+import org.sparkgan.train.Trainer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +62,9 @@ public final class RunReport {
         List<Map<String, Object>> records = run.readMetrics();
         List<Sample> samples = samples(run);
         boolean real = run.exists(RunFolder.SAMPLES + "/real.png");
+        String raw = samples.isEmpty() ? null : RunFolder.SAMPLES + "/" + RunFolder.stepName(samples.get(samples.size() - 1).step())
+                + Trainer.RAW_SUFFIX + ".png";
+        if (raw != null && !run.exists(raw)) raw = null;
 
         StringBuilder sb = new StringBuilder();
         String name = run.root().getName();
@@ -77,7 +81,7 @@ public final class RunReport {
         summary(sb, run, config, records, samples);
         signals(sb, records);
         charts(sb, records, config);
-        samples(sb, samples, real);
+        samples(sb, samples, real, raw);
         configuration(sb, config);
         provenance(sb, provenance);
         return sb.append("</main>\n</body>\n</html>\n").toString();
@@ -276,7 +280,8 @@ public final class RunReport {
         return 1;
     }
 
-    private static void samples(StringBuilder sb, List<Sample> samples, boolean real) {
+    /** @param raw G's own grid beside the latest G_ema grid, or null for runs without a moving average */
+    private static void samples(StringBuilder sb, List<Sample> samples, boolean real, String raw) {
         sb.append("<section id=\"samples\">\n<h2>Samples</h2>\n");
         if (samples.isEmpty() && !real) {
             sb.append("<p>No sample grids yet.</p>\n</section>\n");
@@ -288,7 +293,9 @@ public final class RunReport {
         if (real) grid(sb, RunFolder.SAMPLES + "/real.png", "real images", "real images");
         if (!samples.isEmpty()) {
             Sample last = samples.get(samples.size() - 1);
-            grid(sb, last.link(), "generated, step " + last.step() + " (latest)", "generated at step " + last.step());
+            grid(sb, last.link(), "generated, step " + last.step() + " (latest" + (raw == null ? ")" : ", G's moving average)"),
+                    "generated at step " + last.step());
+            if (raw != null) grid(sb, raw, "G's own weights, step " + last.step(), "G's own weights at step " + last.step());
         }
         sb.append("</div>\n");
         if (samples.size() > 1) {

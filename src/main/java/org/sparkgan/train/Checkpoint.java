@@ -33,6 +33,7 @@ public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixed
                          Map<String, Object> provenance, Map<String, Object> topology) {
     static final String GENERATOR = PathKinds.CHECKPOINT_GENERATOR;
     static final String DISCRIMINATOR = "discriminator.zip";
+    static final String GENERATOR_EMA = "generator-ema.zip";
     static final String FIXED_LATENTS = "fixed-latents.bin";
     static final String STATE = PathKinds.CHECKPOINT_STATE;
     private static final String STOP = "stop";
@@ -51,6 +52,11 @@ public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixed
         return state.discriminator();
     }
 
+    /** What samples are drawn from: G's moving average when asked for and present, else G itself. */
+    public MultiLayerNetwork sampler(boolean useEma) {
+        return useEma && state.generatorEma() != null ? state.generatorEma() : state.generator();
+    }
+
     /**
      * @param stop whether a stop request or the time limit wrote it, off the checkpoint interval (pruned once a newer
      *             checkpoint exists)
@@ -63,6 +69,11 @@ public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixed
             }
             try (OutputStream out = folder.create(DISCRIMINATOR)) {
                 ModelSerializer.writeModel(state.discriminator(), out, true);
+            }
+            if (state.generatorEma() != null) {
+                try (OutputStream out = folder.create(GENERATOR_EMA)) {
+                    ModelSerializer.writeModel(state.generatorEma(), out, false); // never trained: no updater
+                }
             }
             try (DataOutputStream out = new DataOutputStream(folder.create(FIXED_LATENTS))) {
                 Nd4j.write(fixedLatents, out);
@@ -110,9 +121,9 @@ public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixed
             values.putIfAbsent(TrainConfig.RESOLUTION.name(), "32"); // written before the key: 32×32 images
             TrainConfig config = TrainConfig.resolve(values);
             MultiLayerNetwork g = restoreInto(fs, new Path(dir, GENERATOR),
-                    Dcgan.generator(config.model(), config.optimizer(), config.seed()));
+                    Dcgan.generator(config.model(), config.optimizer(), config.seed()), true);
             MultiLayerNetwork d = restoreInto(fs, new Path(dir, DISCRIMINATOR),
-                    Dcgan.discriminator(config.model(), config.optimizer(), config.seed()));
+                    Dcgan.discriminator(config.model(), config.optimizer(), config.seed()), true);
             INDArray latents;
             try (DataInputStream in = new DataInputStream(fs.open(new Path(dir, FIXED_LATENTS)))) {
                 latents = Nd4j.read(in);
@@ -122,7 +133,11 @@ public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixed
             Map<String, Object> provenance = (Map<String, Object>) state.getOrDefault("provenance", Map.of());
             int rollbacks = ((Number) state.getOrDefault(ROLLBACKS, 0)).intValue();
             Map<String, Object> topology = (Map<String, Object>) state.getOrDefault(TOPOLOGY, Map.of());
-            return new Checkpoint(new TrainingState(step, g, d, rollbacks), config, latents, elapsed, provenance, topology);
+            // G_ema: written by runs with ema-kimg > 0 (a checkpoint of an earlier version has none)
+            MultiLayerNetwork ema = fs.exists(new Path(dir, GENERATOR_EMA)) ? restoreInto(fs, new Path(dir, GENERATOR_EMA),
+                    Dcgan.generator(config.model(), config.optimizer(), config.seed()), false) : null;
+            return new Checkpoint(new TrainingState(step, g, d, rollbacks, ema), config, latents, elapsed, provenance,
+                    topology);
         } catch (BadInputException e) {
             throw new BadInputException(uri + ": corrupt checkpoint (" + e.getMessage() + ")", e);
         } catch (IOException | RuntimeException e) {
@@ -132,11 +147,12 @@ public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixed
     }
 
     /**
-     * Reads the parameters, RMSprop state and iteration count of a DL4J model zip into {@code net}, which is built
+     * Reads the parameters, RMSprop state (when {@code withUpdater}) and iteration count of a DL4J model zip into {@code net}, which is built
      * from the checkpoint's configuration: the code defines the architecture and the checkpoint holds the numbers, so
      * a checkpoint survives changes to how layers are implemented (the layer JSON inside the zip is not used).
      */
-    private static MultiLayerNetwork restoreInto(FileSystem fs, Path zip, MultiLayerNetwork net) throws IOException {
+    private static MultiLayerNetwork restoreInto(FileSystem fs, Path zip, MultiLayerNetwork net, boolean withUpdater)
+            throws IOException {
         INDArray params = null, updaterState = null;
         JsonNode configuration = null;
         try (ZipInputStream in = new ZipInputStream(fs.open(zip))) {
@@ -149,17 +165,22 @@ public record Checkpoint(TrainingState state, TrainConfig config, INDArray fixed
                 }
             }
         }
-        if (params == null || updaterState == null || configuration == null) {
+        if (params == null || (withUpdater && updaterState == null) || configuration == null) {
             throw new BadInputException(zip.getName() + " lacks its parameters, updater state or configuration");
         }
-        INDArray state = net.getUpdater().getStateViewArray();
-        if (params.length() != net.numParams() || updaterState.length() != state.length()) {
-            throw new BadInputException(zip.getName() + " holds " + params.length() + " parameters and "
-                    + updaterState.length() + " updater values; the configuration's network has " + net.numParams()
-                    + " and " + state.length());
+        if (params.length() != net.numParams()) {
+            throw new BadInputException(zip.getName() + " holds " + params.length() + " parameters; the configuration's "
+                    + "network has " + net.numParams());
         }
         net.params().assign(params.reshape(net.params().shape()));
-        state.assign(updaterState.reshape(state.shape()));
+        if (withUpdater) {
+            INDArray state = net.getUpdater().getStateViewArray();
+            if (updaterState.length() != state.length()) {
+                throw new BadInputException(zip.getName() + " holds " + updaterState.length() + " updater values; the "
+                        + "configuration's network has " + state.length());
+            }
+            state.assign(updaterState.reshape(state.shape()));
+        }
         net.setIterationCount(configuration.path("iterationCount").asInt());
         net.setEpochCount(configuration.path("epochCount").asInt());
         return net;

@@ -121,6 +121,11 @@ public final class TrainConfig {
                             + "multiple (k = 4, --log-every 10: logged at steps 12, 20, 32, 40, ...)")
             .require(TrainConfig::positive, "positive").byDefault("4");
 
+    public static final Param<Double> EMA_KIMG = Param.number("ema-kimg", "K",
+                    "half-life of the moving average of G's weights, in thousands of images (StyleGAN2-ADA's\n"
+                            + "ema_kimg; ramped up early in the run); samples, eval-every, eval and generate use\n"
+                            + "the average; 0: no average")
+            .require(TrainConfig::nonNegative, "0 (none) or positive").byDefault("10");
     public static final Param<String> ON_DIVERGENCE = Param.choice("on-divergence", "WHAT",
                     "a non-finite loss or parameter: rollback (to the last checkpoint, on a new\n"
                             + "random stream) or stop (exit with an error)", List.of("rollback", "stop"))
@@ -133,7 +138,7 @@ public final class TrainConfig {
     public static final List<Param<?>> PARAMS = List.of(PRESET, DATA, CLASS, SPLIT, RESOLUTION, LATENT_DIM, G_DENSE_CHANNELS,
             G_FILTERS, D_FILTERS, LEAKY_ALPHA, DROPOUT, D_LR, G_LR, RHO, EPSILON, CLIP, BATCH_SIZE, LABEL_NOISE,
             REUSE_FAKES, AUGMENT, SEED, STEPS, LOG_EVERY, SAMPLE_EVERY, CHECKPOINT_EVERY, KEEP_CHECKPOINTS, THREADS,
-            EVAL_EVERY, EVAL_IMAGES, ON_DIVERGENCE, MAX_ROLLBACKS, WORKERS, AVERAGING_FREQUENCY);
+            EVAL_EVERY, EVAL_IMAGES, EMA_KIMG, ON_DIVERGENCE, MAX_ROLLBACKS, WORKERS, AVERAGING_FREQUENCY);
 
     private final Map<String, Object> typed;
     private final ModelConfig model;

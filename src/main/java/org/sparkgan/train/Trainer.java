@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 public final class Trainer {
     /** Grids are 8×8 generator outputs of one fixed latent batch, comparable over the whole run. */
     public static final int GRID = 8;
+    /** The name suffix of the raw G's grid beside G_ema's. */
+    public static final String RAW_SUFFIX = "-raw";
     /** How the run folder is treated at start. */
     public enum Start { NEW, RESUME, OVERWRITE, AUTO }
 
@@ -145,6 +147,7 @@ public final class Trainer {
         long lastCheckpoint = state.step();
         long s = state.step();
         int rollbacks = state.state().rollbacks();
+        MultiLayerNetwork ema = emaOf(state.state());
         while (s < config.steps() && !stopRequested) {
             long before = s;
             TrainingEngine.Round round = engine.runRound(s);
@@ -153,20 +156,28 @@ public final class Trainer {
             if (divergence != null) {
                 TrainingState back = rollBack(before, s, divergence, ++rollbacks, metrics);
                 engine.restore(back);
+                ema = emaOf(back);
                 s = back.step();
                 lastCheckpoint = s;
                 window = new Window();
                 continue;
             }
+            if (ema != null) {
+                long perRound = (long) k * config.batchSize() * round.perWorker().size();
+                long seen = s * config.batchSize() * round.perWorker().size();
+                GeneratorEma.update(ema, engine.generator(),
+                        GeneratorEma.beta(config.get(TrainConfig.EMA_KIMG) * 1000, seen, perRound));
+            }
+            MultiLayerNetwork sampler = ema != null ? ema : engine.generator();
             if (pastDeadline()) stopRequested = true;
             window.add(round, k, config.batchSize());
             double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
             boolean last = s >= config.steps();
             Map<String, Object> extra = new LinkedHashMap<>();
-            for (RunObserver o : observers) extra.putAll(o.afterRound(before, s, engine.generator()));
+            for (RunObserver o : observers) extra.putAll(o.afterRound(before, s, sampler));
             // an interval fires in the round that reaches or passes its multiple
             if (crossed(before, s, config.sampleEvery()) || last) {
-                INDArray grid = writeSamples(engine.generator(), state.fixedLatents(), s);
+                INDArray grid = writeSamples(engine.generator(), ema, state.fixedLatents(), s);
                 for (RunObserver o : observers) extra.putAll(o.afterSamples(s, grid));
             }
             // a stop's round is recorded too: the record must reach the checkpoint's step
@@ -186,14 +197,14 @@ public final class Trainer {
                 run.writeMetrics(metrics);
             }
             if (crossed(before, s, config.checkpointEvery()) || last) {
-                checkpoint(engine, s, rollbacks, state.fixedLatents(), elapsed, false);
+                checkpoint(engine, s, rollbacks, ema, state.fixedLatents(), elapsed, false);
                 lastCheckpoint = s;
             }
         }
         double seconds = (System.nanoTime() - sessionStart) / 1e9;
         if (stopRequested && lastCheckpoint != s) {
-            writeSamples(engine.generator(), state.fixedLatents(), s);
-            checkpoint(engine, s, rollbacks, state.fixedLatents(), elapsedBefore + seconds, true);
+            writeSamples(engine.generator(), ema, state.fixedLatents(), s);
+            checkpoint(engine, s, rollbacks, ema, state.fixedLatents(), elapsedBefore + seconds, true);
             out.printf("train: stopped at step %d; checkpoint written, continue with --resume%n", s);
         }
         long done = s - state.step();
@@ -238,7 +249,7 @@ public final class Trainer {
             }
         }
         if (back == null) back = initialState().state();
-        back = new TrainingState(back.step(), back.generator(), back.discriminator(), rollbacks);
+        back = new TrainingState(back.step(), back.generator(), back.discriminator(), rollbacks, back.generatorEma());
         long to = back.step();
         metrics.removeIf(m -> ((Number) m.get(RunKeys.STEP)).longValue() > to);
         String line = what + "; rolled back to step " + to + " (rollback " + rollbacks + " of at most "
@@ -384,11 +395,23 @@ public final class Trainer {
         run.writeJson(RunFolder.CONFIG, json);
     }
 
-    /** samples/step-NNNNNN.png: G's outputs for the fixed latents; returns them. */
-    private INDArray writeSamples(MultiLayerNetwork generator, INDArray fixedLatents, long step) throws IOException {
-        INDArray grid = generator.output(fixedLatents, false);
-        run.write(RunFolder.SAMPLES + "/" + RunFolder.stepName(step) + ".png", ImageGrid.png(grid, GRID));
+    /**
+     * samples/step-NNNNNN.png: the fixed latents through G_ema when there is one (then G's own grid beside it, as
+     * step-NNNNNN-raw.png), else through G; returns the first grid's images.
+     */
+    private INDArray writeSamples(MultiLayerNetwork generator, MultiLayerNetwork ema, INDArray fixedLatents, long step)
+            throws IOException {
+        INDArray grid = (ema != null ? ema : generator).output(fixedLatents, false);
+        String name = RunFolder.SAMPLES + "/" + RunFolder.stepName(step);
+        run.write(name + ".png", ImageGrid.png(grid, GRID));
+        if (ema != null) run.write(name + RAW_SUFFIX + ".png", ImageGrid.png(generator.output(fixedLatents, false), GRID));
         return grid;
+    }
+
+    /** The G_ema training continues from: the state's, or a fresh copy of G where the state has none. */
+    private MultiLayerNetwork emaOf(TrainingState state) {
+        if (config.get(TrainConfig.EMA_KIMG) == 0) return null;
+        return state.generatorEma() != null ? state.generatorEma() : GeneratorEma.startingAt(state.generator());
     }
 
     /**
@@ -396,10 +419,10 @@ public final class Trainer {
      * checkpoint (written off the interval by a stop request or the time limit) stays only while it is the newest, so
      * stopping and resuming never evicts the regular ones.
      */
-    private void checkpoint(TrainingEngine engine, long step, int rollbacks, INDArray fixed, double elapsed,
-                            boolean stop) throws IOException {
-        new Checkpoint(new TrainingState(step, engine.generator(), engine.discriminator(), rollbacks), config, fixed,
-                elapsed, provenance, engine.topology())
+    private void checkpoint(TrainingEngine engine, long step, int rollbacks, MultiLayerNetwork ema, INDArray fixed,
+                            double elapsed, boolean stop) throws IOException {
+        new Checkpoint(new TrainingState(step, engine.generator(), engine.discriminator(), rollbacks, ema), config,
+                fixed, elapsed, provenance, engine.topology())
                 .save(run, engine.dataPosition(step), stop);
         List<Long> regular = new ArrayList<>();
         for (long s : run.checkpointSteps()) {

@@ -3,13 +3,15 @@ package org.sparkgan.train;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
- * What training advances: G and D (with their RMSprop states) after {@code step} steps, and how many times the run
+ * What training advances: G and D (with their RMSprop states) after {@code step} steps, how many times the run
  * rolled back from a diverged step (each rollback moves the later steps to another random stream, see
- * {@link Seeds#step(long, long, int)}).
+ * {@link Seeds#step(long, long, int)}), and the moving average of G's weights ({@link GeneratorEma}; null when
+ * ema-kimg is 0). The engines advance G and D; the trainer keeps G_ema.
  */
-public record TrainingState(long step, MultiLayerNetwork generator, MultiLayerNetwork discriminator, int rollbacks) {
+public record TrainingState(long step, MultiLayerNetwork generator, MultiLayerNetwork discriminator, int rollbacks,
+                            MultiLayerNetwork generatorEma) {
     public TrainingState(long step, MultiLayerNetwork generator, MultiLayerNetwork discriminator) {
-        this(step, generator, discriminator, 0);
+        this(step, generator, discriminator, 0, null);
     }
 
     /** Copies this state's networks (parameters, RMSprop states, iteration counts) into {@code g} and {@code d}. */
