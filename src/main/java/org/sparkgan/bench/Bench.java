@@ -20,6 +20,8 @@ import org.sparkgan.train.Seeds;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.train.TrainingEngine;
 import org.sparkgan.train.spark.Shards;
+import org.sparkgan.train.spark.Averaging;
+import org.sparkgan.train.spark.DriverBytes;
 import org.sparkgan.train.spark.SparkEngine;
 
 import java.lang.management.ManagementFactory;
@@ -62,7 +64,12 @@ public final class Bench {
 
     /** One benchmarked mode: its phases, images per second (real images through D) and CPU seconds used. */
     public record Report(String mode, List<Phase> phases, double imagesPerSecond, double cpuSeconds,
-                         double wallSeconds) {}
+                         double wallSeconds, Long driverBytesPerRound) {
+        /** A report without a driver (the single JVM). */
+        public Report(String mode, List<Phase> phases, double imagesPerSecond, double cpuSeconds, double wallSeconds) {
+            this(mode, phases, imagesPerSecond, cpuSeconds, wallSeconds, null);
+        }
+    }
 
     /**
      * The single-JVM step: {@code warmup} unmeasured then {@code iterations} measured steps, with the convolutions
@@ -126,6 +133,8 @@ public final class Bench {
         }
         double[] fake = new double[rounds], dStep = new double[rounds], gStep = new double[rounds],
                 averaging = new double[rounds], round = new double[rounds];
+        DriverBytes received = DriverBytes.count(spark.sparkContext());
+        received.take();
         long cpu0 = cpuNanos(), wall0 = System.nanoTime();
         for (int i = 0; i < rounds; i++) {
             TrainingEngine.Round r = engine.runRound(step);
@@ -137,13 +146,21 @@ public final class Bench {
             round[i] = r.wallSeconds();
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
+        long cpu = cpuNanos() - cpu0;
+        long driverBytes = received.take() / rounds;
+        received.close();
+        double[] treeMean = Averaging.timeTreeMeans(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                Nd4j.concat(0, g.params().reshape(-1), d.params().reshape(-1)).toFloatVector(),
+                Nd4j.concat(0, g.getUpdater().getStateViewArray().reshape(-1),
+                        d.getUpdater().getStateViewArray().reshape(-1)).toFloatVector(), c.workers(), rounds);
         FlopCount.Step flops = FlopCount.ganStep(c.model(), c.batchSize(), c.reuseFakes());
         List<Phase> phases = List.of(new Phase("fake generation", fake, flops.fakes()),
                 new Phase("D step", dStep, flops.dStep()), new Phase("G step", gStep, flops.gStep()),
                 new Phase("averaging (outside compute)", averaging, 0),
+                new Phase("tree mean alone (" + c.workers() + " sums)", treeMean, 0),
                 new Phase("round (" + k + " steps)", round, flops.total() * k * c.workers()));
         return new Report("Spark " + spark.sparkContext().master() + ", " + c.workers() + " workers, k=" + k, phases,
-                (double) rounds * k * c.batchSize() * c.workers() / wall, (cpuNanos() - cpu0) / 1e9, wall);
+                (double) rounds * k * c.batchSize() * c.workers() / wall, cpu / 1e9, wall, driverBytes);
     }
 
     /** CPU time of this process (all threads); on Spark local mode that includes the executors. */
@@ -170,6 +187,7 @@ public final class Bench {
         m.put("images_per_sec", r.imagesPerSecond());
         m.put("process_cpu_sec", r.cpuSeconds());
         m.put("wall_sec", r.wallSeconds());
+        if (r.driverBytesPerRound() != null) m.put("driver_bytes_per_round", r.driverBytesPerRound());
         return m;
     }
 
@@ -182,6 +200,10 @@ public final class Bench {
         }
         sb.append(String.format("  %.2f real images/s, %.1f process CPU s over %.1f s wall%n", r.imagesPerSecond(),
                 r.cpuSeconds(), r.wallSeconds()));
+        if (r.driverBytesPerRound() != null) {
+            sb.append(String.format("  the driver received %,d bytes per round (Spark's task results)%n",
+                    r.driverBytesPerRound()));
+        }
         return sb.toString();
     }
 }

@@ -52,9 +52,10 @@ final class BenchCommand implements Command {
     public String description() {
         return """
                 Runs the product's own GanStep on random images: fake generation, D step and G step (and on Spark the
-                averaging, i.e. the part of each round outside the workers' compute) with median / min / max seconds,
-                achieved GFLOP/s from an analytic FLOP count of the configured networks (a multiply-add is 2 FLOPs, a
-                backward pass twice its forward), real images/s and process CPU seconds.""";
+                averaging, i.e. the part of each round outside the workers' compute, and the tree mean alone over
+                --workers model-sized sums) with median / min / max seconds, achieved GFLOP/s from an analytic FLOP
+                count of the configured networks (a multiply-add is 2 FLOPs, a backward pass twice its forward), real
+                images/s, process CPU seconds and, on Spark, the bytes the driver receives per round.""";
     }
 
     @Override
