@@ -54,7 +54,7 @@ final class TrainCommand implements Command {
         for (Param<?> p : TrainConfig.PARAMS) {
             Option o = Option.of(p, TrainConfig.PRESET.defaultValue());
             if (p == TrainConfig.CLASS) o = Option.value(o.name(), o.valueName(), o.defaultValue(),
-                    o.help() + " (a class of the data set; CIFAR-10's:\n" + String.join(", ", CifarClasses.NAMES) + ")");
+                    o.help() + " of the data set; CIFAR-10's classes:\n" + String.join(", ", CifarClasses.NAMES));
             list.add(o);
         }
         return List.copyOf(list);
@@ -209,11 +209,13 @@ final class TrainCommand implements Command {
             FileSystem fs = path.getFileSystem(new Configuration());
             PathKinds.requireDataSet(fs, path, uri);
             List<String> classes = CifarParquet.classesOnDisk(fs, path, split).orElse(null);
-            if (classes != null && classes.stream().noneMatch(c -> c.equalsIgnoreCase(className.trim()))) {
-                throw new BadInputException(uri + ": no " + split + " images of class " + className
-                        + Names.nearest(className.trim().toLowerCase(java.util.Locale.ROOT), classes)
-                        .map(n -> " (did you mean '" + n + "'?)").orElse("")
-                        + " (classes there: " + String.join(", ", classes) + ")");
+            for (String name : classes == null ? List.<String>of() : CifarParquet.classList(className)) { // none: all
+                if (classes.stream().noneMatch(c -> c.equalsIgnoreCase(name))) {
+                    throw new BadInputException(uri + ": no " + split + " images of class " + name
+                            + Names.nearest(name.toLowerCase(java.util.Locale.ROOT), classes)
+                            .map(n -> " (did you mean '" + n + "'?)").orElse("")
+                            + " (classes there: " + String.join(", ", classes) + ")");
+                }
             }
         } catch (IOException unreachable) {
             // Spark's read reports it, with Spark's configuration

@@ -2,7 +2,6 @@ package org.sparkgan.train;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.Random;
 
 /**
  * The training images and the order they are visited in: each pass is a fresh permutation derived from the run
@@ -13,10 +12,8 @@ public final class RealImages {
     private final INDArray images;
     private final INDArray flat; // rows can only be gathered from a matrix
     private final int batchSize;
-    private final long seed;
     private final int batchesPerPass;
-    private long cachedPass = -1;
-    private int[] cachedOrder;
+    private final VisitOrder order;
 
     public RealImages(INDArray images, int batchSize, long seed) {
         if (images.size(0) < batchSize) {
@@ -26,8 +23,8 @@ public final class RealImages {
         this.images = images;
         this.flat = images.reshape('c', images.size(0), images.length() / images.size(0));
         this.batchSize = batchSize;
-        this.seed = seed;
         this.batchesPerPass = (int) (images.size(0) / batchSize);
+        this.order = new VisitOrder((int) images.size(0), batchSize, seed);
     }
 
     public long count() {
@@ -51,28 +48,6 @@ public final class RealImages {
 
     /** The real images of step {@code step} (counted from 1). */
     public INDArray batch(long step) {
-        int[] order = order(pass(step));
-        int from = batchInPass(step) * batchSize;
-        int[] rows = new int[batchSize];
-        for (int i = 0; i < batchSize; i++) rows[i] = order[from + i];
-        return flat.getRows(rows).reshape('c', batchSize, images.size(1), images.size(2), images.size(3));
-    }
-
-    private int[] order(long pass) {
-        if (pass != cachedPass) {
-            int n = (int) images.size(0);
-            int[] order = new int[n];
-            for (int i = 0; i < n; i++) order[i] = i;
-            Random rng = new Random(Seeds.shuffle(seed, pass));
-            for (int i = n - 1; i > 0; i--) { // Fisher-Yates
-                int j = rng.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-            cachedOrder = order;
-            cachedPass = pass;
-        }
-        return cachedOrder;
+        return flat.getRows(order.rows(step)).reshape('c', batchSize, images.size(1), images.size(2), images.size(3));
     }
 }

@@ -37,7 +37,8 @@ public final class TrainConfig {
             PRESETS).byDefault("seed");
     public static final Param<String> DATA = Param.text("data", "URI", "the Parquet data set written by prep")
             .require(s -> !s.isBlank(), "the URI of the Parquet data set").byDefault("data/cifar10-parquet");
-    public static final Param<String> CLASS = Param.text("class", "NAME", "the CIFAR-10 class to learn")
+    public static final Param<String> CLASS = Param.text("class", "NAMES",
+                    "the classes to learn: one (frog), several comma-separated (frog,cat),\nor all")
             .byDefault("frog");
     public static final Param<String> SPLIT = Param.choice("split", "SPLIT", "the split to train on",
             List.of("train", "test")).byDefault("train");

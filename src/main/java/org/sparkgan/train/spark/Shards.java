@@ -14,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.ImageTensors;
 import org.sparkgan.train.Seeds;
+import org.sparkgan.train.VisitOrder;
 import scala.Tuple2;
 
 import java.util.ArrayList;
@@ -88,7 +89,7 @@ public final class Shards {
                                                                                       int batch, int[] sizes,
                                                                                       LongAccumulator decoded) {
         return (worker, shard) -> {
-            ShardOrder order = new ShardOrder(sizes[worker], batch, Seeds.worker(seed, worker));
+            VisitOrder order = new VisitOrder(sizes[worker], batch, Seeds.worker(seed, worker));
             // slot s of the round holds image rows[s]; a round crossing a pass boundary may use an image twice
             long[] rowAndSlot = new long[k * batch];
             for (int step = 0; step < k; step++) {

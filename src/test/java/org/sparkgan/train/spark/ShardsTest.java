@@ -10,10 +10,8 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.sparkgan.data.ImageTensors;
 import org.sparkgan.testing.TestSpark;
 import org.sparkgan.train.RealImages;
@@ -29,19 +27,6 @@ import static org.sparkgan.train.TrainerTest.assertBitIdentical;
 
 /** A round reads only its own images from the cached shards, and they are the single-JVM trainer's batches. */
 class ShardsTest {
-    /** The shard order is RealImages' order: RealImages over images whose only value is their index says so. */
-    @Test
-    void shardOrderIsRealImagesOrder() {
-        int n = 1003, batch = 8;
-        long seed = Seeds.worker(42, 1);
-        RealImages indices = new RealImages(Nd4j.arange(n).castTo(DataType.FLOAT).reshape(n, 1, 1, 1), batch, seed);
-        ShardOrder order = new ShardOrder(n, batch, seed);
-        for (long step : new long[]{1, 2, 124, 125, 126, 250, 251, 1000}) { // 125 batches a pass
-            int[] expected = indices.batch(step).reshape(-1).toIntVector();
-            assertArrayEquals(expected, order.rows(step), "step " + step);
-        }
-    }
-
     /**
      * 20,000 random 4×4 images in 2 shards, a round of k = 3 steps crossing a pass boundary: only 3 batches per
      * worker are decoded, and they are bit for bit RealImages' batches over each whole shard.

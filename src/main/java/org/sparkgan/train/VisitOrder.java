@@ -1,16 +1,15 @@
-package org.sparkgan.train.spark;
+package org.sparkgan.train;
 
-import org.sparkgan.train.Seeds;
 
 import java.util.Random;
 
 /**
- * Which images of a shard each step trains on, from the shard's size alone: the visiting order of
- * {@link org.sparkgan.train.RealImages} (one Fisher-Yates permutation per pass, seeded by
- * {@code Seeds.shuffle(workerSeed, pass)}, cut into whole batches), so a round can fetch just its own images and
+ * Which images each step trains on, from the number of images alone: one Fisher-Yates permutation per pass, seeded by
+ * {@code Seeds.shuffle(workerSeed, pass)} and cut into whole batches (a last partial batch is skipped). The single-JVM
+ * trainer ({@link RealImages}) and each Spark worker's round use it, so a round can fetch just its own images and
  * still train on exactly the batches the single-JVM trainer would.
  */
-final class ShardOrder {
+public final class VisitOrder {
     private final int size;
     private final int batchSize;
     private final long workerSeed;
@@ -18,15 +17,15 @@ final class ShardOrder {
     private long cachedPass = -1;
     private int[] cachedOrder;
 
-    ShardOrder(int size, int batchSize, long workerSeed) {
+    public VisitOrder(int size, int batchSize, long workerSeed) {
         this.size = size;
         this.batchSize = batchSize;
         this.workerSeed = workerSeed;
         this.batchesPerPass = size / batchSize;
     }
 
-    /** The shard positions (0-based, in the shard's rank order) of step {@code step}'s batch (steps from 1). */
-    int[] rows(long step) {
+    /** The positions (0-based, in rank order) of step {@code step}'s batch (steps from 1). */
+    public int[] rows(long step) {
         int[] order = order((step - 1) / batchesPerPass);
         int from = (int) ((step - 1) % batchesPerPass) * batchSize;
         int[] rows = new int[batchSize];
