@@ -5,18 +5,27 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
+import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Checks shared by the report tests: links that resolve inside the run folder, well-formed inline SVG, points inside
@@ -101,5 +110,39 @@ final class ReportPages {
 
     static String read(RunFolder run) throws Exception {
         return new String(run.read(RunReport.FILE), StandardCharsets.UTF_8);
+    }
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    /**
+     * {@code page} rendered by headless Chromium at {@code width}×{@code height} into {@code png}; fails, rather than
+     * skips, without Chromium (CI installs it with .ci/install-chromium.sh). Returns the screenshot, checked to be a
+     * page of many colours (text, charts and frog grids).
+     */
+    static BufferedImage screenshot(Path page, Path png, int width, int height) throws Exception {
+        assertTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed at " + CHROMIUM
+                + ": run .ci/install-chromium.sh (as root) so the page can be rendered headless");
+        Path log = png.resolveSibling(png.getFileName() + ".log");
+        Path profile = Files.createTempDirectory(png.getParent(), "chromium-profile");
+        Process p = new ProcessBuilder(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + profile, "--screenshot=" + png,
+                "--window-size=" + width + "," + height, page.toUri().toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            fail("Chromium did not finish within 180 s:\n" + Files.readString(log));
+        }
+        assertEquals(0, p.exitValue(), "Chromium failed:\n" + Files.readString(log));
+        assertTrue(Files.isRegularFile(png) && Files.size(png) > 10_000, "no screenshot:\n" + Files.readString(log));
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertEquals(width, image.getWidth());
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < image.getHeight(); y += 2) {
+            for (int x = 0; x < image.getWidth(); x += 2) colours.add(image.getRGB(x, y));
+        }
+        assertTrue(colours.size() > 500, "a page of text, charts and frog grids has many colours, got " + colours.size());
+        return image;
     }
 }
