@@ -79,7 +79,8 @@ public final class Bench {
         MultiLayerNetwork g = Dcgan.generator(c.model(), c.optimizer(), 1, layers);
         MultiLayerNetwork d = Dcgan.discriminator(c.model(), c.optimizer(), 2, layers);
         GanStep step = new GanStep(g, d, c);
-        INDArray reals = Nd4j.rand(DataType.FLOAT, c.batchSize(), 3, 32, 32).muli(2).subi(1);
+        int side = c.model().resolution();
+        INDArray reals = Nd4j.rand(DataType.FLOAT, c.batchSize(), 3, side, side).muli(2).subi(1);
         for (int i = 0; i < warmup; i++) step.run(reals, Seeds.step(c.seed(), i + 1));
         double[] fake = new double[iterations], dStep = new double[iterations], gStep = new double[iterations],
                 total = new double[iterations];

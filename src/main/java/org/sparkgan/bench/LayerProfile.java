@@ -35,7 +35,7 @@ final class LayerProfile {
         long cpu0 = Bench.cpuNanos(), wall0 = System.nanoTime();
         List<Bench.Phase> phases = new ArrayList<>();
         phases.addAll(profile("G", g, Nd4j.randn(DataType.FLOAT, batch, c.model().latentDim()), warmup, iterations));
-        phases.addAll(profile("D", d, Nd4j.rand(DataType.FLOAT, 2L * batch, 3, 32, 32), warmup, iterations));
+        phases.addAll(profile("D", d, Nd4j.rand(DataType.FLOAT, 2L * batch, 3, c.model().resolution(), c.model().resolution()), warmup, iterations));
         double wall = (System.nanoTime() - wall0) / 1e9;
         return new Bench.Report("per layer, convolutions: " + layers + " (G on " + batch + " latents, D on "
                 + 2 * batch + " images)", phases, (warmup + iterations) * batch / wall, (Bench.cpuNanos() - cpu0) / 1e9,

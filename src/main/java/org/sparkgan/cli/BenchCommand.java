@@ -17,7 +17,8 @@ import java.util.Map;
 /** {@code bench}: seconds per phase of the product's training step, single-JVM and on Spark. */
 final class BenchCommand implements Command {
     /** The configuration keys bench takes from train, with the small preset's defaults. */
-    private static final List<Param<?>> TRAIN_KEYS = List.of(TrainConfig.PRESET, TrainConfig.BATCH_SIZE,
+    private static final List<Param<?>> TRAIN_KEYS = List.of(TrainConfig.PRESET, TrainConfig.RESOLUTION,
+            TrainConfig.BATCH_SIZE,
             TrainConfig.THREADS, TrainConfig.REUSE_FAKES, TrainConfig.AUGMENT, TrainConfig.WORKERS,
             TrainConfig.AVERAGING_FREQUENCY);
 
