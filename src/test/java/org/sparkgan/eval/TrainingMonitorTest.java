@@ -51,7 +51,7 @@ class TrainingMonitorTest {
         assertFalse(((Number) m.get(3).get("diversity")).doubleValue() <= 0);
         // colour means: of the reference images, and of G's grid at that step (recomputed from its checkpoint)
         Checkpoint last = Checkpoint.load(run.path("checkpoints/step-000004").toString(), new Configuration());
-        INDArray grid = last.generator().output(last.fixedLatents(), false);
+        INDArray grid = last.sampler(true).output(last.fixedLatents(), false); // grids come from G_ema
         List<String> channels = List.of("r", "g", "b");
         for (int ch = 0; ch < 3; ch++) {
             double real = frogs.get(NDArrayIndex.interval(0, 32), NDArrayIndex.point(ch)).meanNumber().doubleValue();
