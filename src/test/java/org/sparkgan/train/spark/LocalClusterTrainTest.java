@@ -135,11 +135,14 @@ class LocalClusterTrainTest {
                 y.generator().getUpdater().getStateViewArray(), "G's RMSprop state");
     }
 
-    /** Worker 1's task throws on the first attempt of the first round that finds no marker file, and only then. */
+    /**
+     * Worker 1's shard is read first by the engine's job that sizes the shards, then by each round: it throws once,
+     * on its second reading, so the first round's task fails and Spark runs it again.
+     */
     private static Function2<Integer, Iterator<byte[]>, Iterator<byte[]>> failOnce(String marker) {
         return (worker, images) -> {
-            if (worker == 1 && new File(marker).createNewFile()) {
-                throw new IllegalStateException("injected failure of worker 1's task");
+            if (worker == 1 && !new File(marker + ".sized").createNewFile() && new File(marker).createNewFile()) {
+                throw new IllegalStateException("injected failure of worker 1's task in its first round");
             }
             return images;
         };
