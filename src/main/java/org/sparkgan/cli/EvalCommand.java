@@ -20,9 +20,13 @@ import java.util.Map;
 final class EvalCommand implements Command {
     static final List<Option> OPTIONS = List.of(
             Option.value("checkpoint", "URI", null, "a checkpoint folder, e.g. <run>/checkpoints/step-NNNNNN\n"
-                    + "(local path, file://, hdfs://). Required."),
+                    + "(local path, file://, hdfs://). This or --generated is required."),
+            Option.value("generated", "URI", null, "instead of a checkpoint: a data set of images generated elsewhere\n"
+                    + "(another trainer's samples as PNGs or CIFAR-10 records, through prep); its first N images of\n"
+                    + "--class (any split) are scored"),
             Option.value("reference", "URI", null, "the Parquet data set written by prep. Required."),
-            Option.value("class", "NAME", null, "the class of the real images; default: the checkpoint's class"),
+            Option.value("class", "NAME", null, "the class of the real images; default: the checkpoint's class\n"
+                    + "(required with --generated)"),
             Option.value("split", "SPLIT", "test", "the split of the real images generated ones are compared with"),
             Option.value("images", "N", "1000", "images per set: N generated vs the first N real ones"),
             Option.value("seed", "N", "0", "seed of the latents (as generate --seed), patch positions and directions"),
@@ -50,7 +54,9 @@ final class EvalCommand implements Command {
                 so a generator near it is as close as the metric can tell (N is cut to the smaller split if needed).
                 Values depend on N (compare runs at the same N) and move by a few percent with the seed.
                 SWD normalises each set's colour channels, so it does not see a global colour or contrast shift:
-                look at the images too (generate --grid).""";
+                look at the images too (generate --grid).
+                --generated scores images made elsewhere with the same code, e.g. a reference implementation's
+                samples written as CIFAR-10 records and turned into a data set by prep.""";
     }
 
     @Override
@@ -69,7 +75,14 @@ final class EvalCommand implements Command {
 
     @Override
     public void run(ParsedArgs args) throws Exception {
-        String checkpointUri = args.required("checkpoint"), reference = args.required("reference");
+        String checkpointUri = args.string("checkpoint"), generatedUri = args.string("generated");
+        String reference = args.required("reference");
+        if ((checkpointUri == null) == (generatedUri == null)) {
+            throw new BadInputException("eval: give exactly one of --checkpoint and --generated");
+        }
+        if (generatedUri != null && args.string("class") == null) {
+            throw new BadInputException("eval: --generated needs --class (the class of the real images to compare with)");
+        }
         int n = args.integer("images", 1);
         long seed = args.longValue("seed");
         String split = args.string("split");
@@ -77,15 +90,22 @@ final class EvalCommand implements Command {
             throw new BadInputException("--split: unknown split '" + split + "' (expected train or test)");
         }
 
-        Checkpoint checkpoint;
+        Checkpoint checkpoint = null;
         String className;
-        List<byte[]> real, train, test;
+        List<byte[]> real, train, test, made = null;
         SparkSession spark = SparkSessions.start("sparkgan eval", null);
         try {
             Configuration hadoopConf = new Configuration(spark.sparkContext().hadoopConfiguration());
-            checkpoint = Checkpoint.load(checkpointUri, hadoopConf);
-            String given = args.string("class") == null ? checkpoint.config().className() : args.string("class");
-            className = given; // the data set's own class names: CifarParquet resolves and checks it
+            if (checkpointUri != null) checkpoint = Checkpoint.load(checkpointUri, hadoopConf);
+            // the data set's own class names: CifarParquet resolves and checks it
+            className = args.string("class") == null ? checkpoint.config().className() : args.string("class");
+            if (generatedUri != null) {
+                made = CifarParquet.collectImages(spark, generatedUri, null, className);
+                if (made.size() < n) {
+                    throw new BadInputException(generatedUri + ": only " + made.size() + " images of class "
+                            + className + ", fewer than --images " + n);
+                }
+            }
             real = CifarParquet.collectImages(spark, reference, split, className);
             if (real.size() < n) {
                 throw new BadInputException(reference + ": only " + real.size() + " " + split + " images of class "
@@ -99,12 +119,15 @@ final class EvalCommand implements Command {
         int floorN = Math.min(n, Math.min(train.size(), test.size()));
         String floorNote = floorN == n ? "" : "N cut from " + n + ": only " + Math.min(train.size(), test.size())
                 + " " + (train.size() < test.size() ? "train" : "test") + " images";
-        System.err.printf("eval: checkpoint %s (step %d): %d generated vs the first %d %s %s images of %s; seed %d%n",
-                checkpointUri, checkpoint.step(), n, n, split, className, reference, seed);
+        String source = checkpoint != null ? "checkpoint " + checkpointUri + " (step " + checkpoint.step() + ")"
+                : "generated images " + generatedUri;
+        System.err.printf("eval: %s: %d generated vs the first %d %s %s images of %s; seed %d%n",
+                source, n, n, split, className, reference, seed);
 
         long t0 = System.nanoTime();
-        INDArray generated = GeneratorSamples.generate(checkpoint.sampler(useEma(args)),
-                GeneratorSamples.latents(seed, n, checkpoint.config().model().latentDim()));
+        INDArray generated = checkpoint == null ? ImageTensors.toTensor(made.subList(0, n))
+                : GeneratorSamples.generate(checkpoint.sampler(useEma(args)),
+                        GeneratorSamples.latents(seed, n, checkpoint.config().model().latentDim()));
         SlicedWasserstein.Result vsReal = SlicedWasserstein.distance(generated, ImageTensors.toTensor(real.subList(0, n)),
                 seed);
         SlicedWasserstein.Result floor = SlicedWasserstein.distance(ImageTensors.toTensor(train.subList(0, floorN)),
@@ -114,8 +137,12 @@ final class EvalCommand implements Command {
         String vsName = "swd_generated_vs_" + split;
         if (args.flag("json")) {
             Map<String, Object> json = new LinkedHashMap<>();
-            json.put("checkpoint", checkpointUri);
-            json.put("step", checkpoint.step());
+            if (checkpoint != null) {
+                json.put("checkpoint", checkpointUri);
+                json.put("step", checkpoint.step());
+            } else {
+                json.put("generated", generatedUri);
+            }
             json.put("reference", reference);
             json.put("class", className);
             json.put("split", split);

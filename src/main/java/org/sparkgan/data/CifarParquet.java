@@ -197,8 +197,8 @@ public final class CifarParquet {
         checkImageSizes(df, uri);
         if (df.isEmpty()) {
             String what = names.isEmpty() ? "images" : "images of class " + String.join(",", names);
-            throw new BadInputException(uri + ": no " + split + " " + what + " (prep with --classes "
-                    + (names.isEmpty() ? "all" : String.join(",", names)) + " and --splits " + split + "?)");
+            throw new BadInputException(uri + ": no " + (split == null ? "" : split + " ") + what + " (prep with --classes "
+                    + (names.isEmpty() ? "all" : String.join(",", names)) + (split == null ? "" : " and --splits " + split) + "?)");
         }
         return df.select(col(ID), col(IMAGE));
     }

@@ -112,6 +112,36 @@ class EvalCommandTest {
         TrainCommandTest.assertRefused(eval("--class", "toad"), "no class 'toad' in the data set (it has frog)");
         TrainCommandTest.assertRefused(eval("--split", "validation"), "unknown split 'validation'");
         TrainCommandTest.assertRefused(eval("--images", "0"), "--images must be a whole number >= 1");
-        TrainCommandTest.assertRefused(MainTest.run("eval", "--reference", frogs), "--checkpoint is required");
+        TrainCommandTest.assertRefused(MainTest.run("eval", "--reference", frogs),
+                "give exactly one of --checkpoint and --generated");
+        TrainCommandTest.assertRefused(eval("--generated", frogs, "--class", "frog"),
+                "give exactly one of --checkpoint and --generated");
+        TrainCommandTest.assertRefused(MainTest.run("eval", "--generated", frogs, "--reference", frogs),
+                "--generated needs --class");
+        TrainCommandTest.assertRefused(MainTest.run("eval", "--generated", frogs, "--reference", frogs, "--class",
+                "frog", "--images", "101"), "only 100 images of class frog, fewer than --images 101");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void scoresImagesGeneratedElsewhere() throws Exception {
+        // another implementation's samples arrive as CIFAR-10 records; here they are the 60 test frogs themselves,
+        // under a name of no split, so prep files them as train
+        Path records = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.write(records.resolve("samples.bin"), recordsOf(EvalFixtures.frogBytes("test", 60)));
+        String made = dir.resolve("elsewhere-parquet").toString();
+        PrepJob.run(TestSpark.session(), new PrepOptions(records.toString(), made, CifarClasses.parseList("frog"),
+                CifarParquet.SPLITS, "train", false));
+
+        MainTest.Result r = MainTest.run("eval", "--generated", made, "--reference", frogs, "--class", "frog",
+                "--images", "40", "--json");
+        assertEquals(0, r.status(), r.err());
+        Map<String, Object> json = new ObjectMapper().readValue(r.out(), Map.class);
+        assertEquals(made, json.get("generated"));
+        assertTrue(!json.containsKey("checkpoint") && !json.containsKey("step"), r.out());
+        double same = ((Number) ((Map<String, Object>) json.get("swd_generated_vs_test")).get("avg")).doubleValue();
+        double floor = ((Number) ((Map<String, Object>) json.get("swd_train_vs_test")).get("avg")).doubleValue();
+        assertEquals(0.0, same, 1e-9, "the test frogs against themselves");
+        assertTrue(floor > 1, "train against test frogs is not 0: " + floor);
     }
 }

@@ -1,0 +1,107 @@
+"""Trains the PyTorch reference of sparkgan's DCGAN on CIFAR-10 records and writes its samples as CIFAR-10 records,
+so that sparkgan's own `prep` and `eval --generated` score both implementations with the same code.
+
+    python3 src/bench/python/pytorch_train.py --records frog/train.bin --steps 2000 --seed 1 \
+        --preset small --output reference-seed1.bin
+    submit-scripts/local.sh prep --input reference-seed1.bin --split train --output reference-seed1-parquet
+    submit-scripts/local.sh eval --generated reference-seed1-parquet --class frog --reference cifar10-parquet
+
+The model is the bench's (pytorch_reference.py), with sparkgan's and Keras' conventions: Glorot-uniform kernels and
+zero biases, pixels b/127.5 - 1, RMSprop from a zero state with epsilon outside the square root (what
+torch.optim.RMSprop computes), every gradient value clipped to +-1, D trained on G's fakes labelled 1 and the reals
+labelled 0 (+0.05*U), G on fresh latents through D (dropout on, D's parameters untouched) toward 0. Real batches are
+drawn without replacement, a new permutation per pass. Only the seed is shared with sparkgan, not its random
+streams: two runs of the same seed are two independent draws, which is what a seed-spread comparison needs.
+"""
+import argparse
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+from pytorch_reference import discriminator, generator
+
+RECORD = 1 + 3 * 32 * 32  # label byte, then the R, G and B planes
+
+
+def read_records(path, label):
+    raw = np.fromfile(path, dtype=np.uint8).reshape(-1, RECORD)
+    if label is not None:
+        raw = raw[raw[:, 0] == label]
+    return torch.from_numpy(raw[:, 1:].reshape(-1, 3, 32, 32).astype(np.float32) / 127.5 - 1)
+
+
+def keras_init(net):
+    for m in net.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
+
+
+def write_records(path, images, label):
+    pixels = np.clip(np.rint((images.numpy() + 1) * 127.5), 0, 255).astype(np.uint8).reshape(len(images), -1)
+    np.concatenate([np.full((len(images), 1), label, np.uint8), pixels], axis=1).tofile(path)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--records", required=True, help="CIFAR-10 binary records to train on (e.g. the frogs' train.bin)")
+    p.add_argument("--label", type=int, default=6, help="train on records of this label only (6: frog; -1: all)")
+    p.add_argument("--preset", choices=["seed", "small"], default="small")
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--batch-size", type=int, default=20)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--images", type=int, default=1000, help="samples written at the end, from G's own weights")
+    p.add_argument("--output", required=True, help="the samples as CIFAR-10 records (label --label, or 6)")
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    rng = np.random.default_rng(a.seed)
+    reals_all = read_records(a.records, None if a.label < 0 else a.label)
+    dense, g_filters, d_filters = (128, 256, 128) if a.preset == "seed" else (32, 64, 64)
+    g, d = generator(32, dense, g_filters, subpixel=True), discriminator(d_filters, 0.4)
+    keras_init(g)
+    keras_init(d)
+    g_opt = torch.optim.RMSprop(g.parameters(), lr=0.0004, alpha=0.9, eps=1e-7)
+    d_opt = torch.optim.RMSprop(d.parameters(), lr=0.0008, alpha=0.9, eps=1e-7)
+    bce = nn.BCELoss()
+    b = a.batch_size
+    order, cursor = rng.permutation(len(reals_all)), 0
+    t0 = time.perf_counter()
+    for step in range(1, a.steps + 1):
+        if cursor + b > len(order):
+            order, cursor = rng.permutation(len(reals_all)), 0
+        reals = reals_all[order[cursor:cursor + b]]
+        cursor += b
+        with torch.no_grad():
+            fakes = g(torch.randn(b, 32))
+        labels = torch.cat([torch.ones(b, 1), torch.zeros(b, 1)]) + 0.05 * torch.rand(2 * b, 1)
+        d_opt.zero_grad()
+        d_loss = bce(d(torch.cat([fakes, reals])), labels)
+        d_loss.backward()
+        nn.utils.clip_grad_value_(d.parameters(), 1.0)
+        d_opt.step()
+        for q in d.parameters():
+            q.requires_grad_(False)
+        g_opt.zero_grad()
+        g_loss = bce(d(g(torch.randn(b, 32))), torch.zeros(b, 1))
+        g_loss.backward()
+        nn.utils.clip_grad_value_(g.parameters(), 1.0)
+        g_opt.step()
+        for q in d.parameters():
+            q.requires_grad_(True)
+        if step % 100 == 0 or step == a.steps:
+            rate = (time.perf_counter() - t0) / step
+            print(f"step {step}/{a.steps}  d_loss {d_loss.item():.4f}  g_loss {g_loss.item():.4f}  "
+                  f"{rate:.2f} s/step  ETA {rate * (a.steps - step):.0f} s", flush=True)
+    g.eval()
+    with torch.no_grad():
+        samples = torch.cat([g(torch.randn(100, 32)) for _ in range((a.images + 99) // 100)])[:a.images]
+    write_records(a.output, samples, 6 if a.label < 0 else a.label)
+    print(f"wrote {a.images} samples to {a.output}")
+
+
+if __name__ == "__main__":
+    main()
