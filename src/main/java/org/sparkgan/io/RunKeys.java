@@ -12,9 +12,10 @@ public final class RunKeys {
     public static final String STEP = "step";
     public static final String D_LOSS = "d_loss";
     public static final String G_LOSS = "g_loss";
+    /** D's accuracies on the batch's reals and fakes in the forward pass it trains on (dropout on), before its update. */
     public static final String D_ACC_REAL = "d_acc_real";
     public static final String D_ACC_FAKE = "d_acc_fake";
-    /** D's mean output (the probability of "fake") on the batch's reals and fakes, before its update. */
+    /** D's mean output (the probability of "fake") on the batch's reals and fakes, in the same pass. */
     public static final String D_OUT_REAL = "d_out_real";
     public static final String D_OUT_FAKE = "d_out_fake";
     public static final String IMAGES_PER_SEC = "images_per_sec";

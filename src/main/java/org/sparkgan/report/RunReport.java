@@ -165,7 +165,8 @@ public final class RunReport {
                         .add(series(records, RunKeys.D_ACC_REAL, "on real images", PALETTE[2]))
                         .add(series(records, RunKeys.D_ACC_FAKE, "on generated images", PALETTE[3]))
                         .add(level(accuracySteps, 0.5, "chance (0.5)")),
-                "How often D classifies correctly (output under or over 0.5) before its update. Both near 1 for "
+                "How often D classifies correctly (output under or over 0.5) in the pass it trains on (dropout on), "
+                        + "before its update. Both near 1 for "
                         + "long means D separates real from generated easily. One near 0 and the other near 1 is "
                         + "usually D at chance, not D winning: see D's mean output below.");
         Object noise = config.get("label-noise");

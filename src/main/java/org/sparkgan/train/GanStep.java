@@ -1,8 +1,13 @@
 package org.sparkgan.train;
 
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -10,6 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -75,15 +81,19 @@ public final class GanStep {
                 Nd4j.valueArrayOf(new long[]{batch, 1}, REAL, DataType.FLOAT));
         Nd4j.getRandom().setSeed(Seeds.draw(stepSeed, Seeds.Draw.LABEL_NOISE));
         labels.addi(Nd4j.rand(DataType.FLOAT, batch * 2L, 1).muli(settings.get(TrainConfig.LABEL_NOISE)));
-        // accuracy of D as it stands before this update, in inference mode, on the images it fits (augmented or not)
-        INDArray pFake = discriminator.output(images, false);
+        // D's accuracies and mean outputs come from the forward pass D trains on (dropout on, before the update), as
+        // Keras's train_on_batch reports its metrics: no second, inference-mode pass
+        Nd4j.getRandom().setSeed(Seeds.draw(stepSeed, Seeds.Draw.D_DROPOUT));
+        INDArray pFake;
+        try (OutputProbe probe = OutputProbe.attach(discriminator)) {
+            discriminator.fit(images, labels);
+            pFake = probe.output();
+        }
+        double dLoss = discriminator.score();
         INDArray onFakes = pFake.get(NDArrayIndex.interval(0, batch)), onReals = pFake.get(NDArrayIndex.interval(batch, 2L * batch));
         double accFake = onFakes.gt(0.5).castTo(DataType.FLOAT).meanNumber().doubleValue();
         double accReal = onReals.lt(0.5).castTo(DataType.FLOAT).meanNumber().doubleValue();
         double outFake = onFakes.meanNumber().doubleValue(), outReal = onReals.meanNumber().doubleValue();
-        Nd4j.getRandom().setSeed(Seeds.draw(stepSeed, Seeds.Draw.D_DROPOUT));
-        discriminator.fit(images, labels);
-        double dLoss = discriminator.score();
         long t2 = System.nanoTime();
 
         if (!reuseFakes) fakes = generatorForward(latents(batch, Seeds.draw(stepSeed, Seeds.Draw.G_LATENTS)));
@@ -116,14 +126,17 @@ public final class GanStep {
     double trainGenerator(INDArray fakes, long dropoutSeed, DiffAugment.Augmentation augmentation) {
         int batch = (int) fakes.size(0);
         INDArray seen = augmentation == null ? fakes : augmentation.apply(fakes);
-        // calculateGradients reports no loss: a training-mode forward with the same dropout seed (so the same
-        // masks) gives D's output, and from it G's binary cross-entropy toward REAL
+        // calculateGradients reports no loss: G's binary cross-entropy toward REAL comes from D's output in the same
+        // forward pass whose gradients are used
         Nd4j.getRandom().setSeed(dropoutSeed);
-        INDArray pFake = discriminator.output(seen, true);
+        Pair<Gradient, INDArray> throughD;
+        INDArray pFake;
+        try (OutputProbe probe = OutputProbe.attach(discriminator)) {
+            throughD = discriminator.calculateGradients(seen, Nd4j.valueArrayOf(new long[]{batch, 1}, REAL, DataType.FLOAT),
+                    null, null);
+            pFake = probe.output();
+        }
         double gLoss = -Transforms.log(pFake.rsub(1.0).addi(1e-7), false).meanNumber().doubleValue();
-        Nd4j.getRandom().setSeed(dropoutSeed);
-        Pair<Gradient, INDArray> throughD = discriminator.calculateGradients(seen,
-                Nd4j.valueArrayOf(new long[]{batch, 1}, REAL, DataType.FLOAT), null, null);
         INDArray towardFakes = augmentation == null ? throughD.getSecond()
                 : augmentation.backprop(throughD.getSecond());
 
@@ -138,6 +151,51 @@ public final class GanStep {
         generator.clearLayersStates();
         discriminator.clearLayersStates();
         return gLoss;
+    }
+
+    /**
+     * D's output in a training pass, without computing it twice: DL4J's fit and calculateGradients run the forward
+     * pass up to the output layer's input and hand it to {@link TrainingListener#onForwardPass}, then compute the
+     * output layer inside backprop without returning it. The probe applies the output layer (a Dense of a few
+     * hundred inputs) to that input, out of DL4J's workspaces, before backprop sets the layer's input again.
+     */
+    private static final class OutputProbe extends BaseTrainingListener implements AutoCloseable {
+        private final MultiLayerNetwork network;
+        private final List<TrainingListener> before;
+        private INDArray output;
+
+        private OutputProbe(MultiLayerNetwork network) {
+            this.network = network;
+            this.before = new ArrayList<>(network.getListeners());
+        }
+
+        static OutputProbe attach(MultiLayerNetwork network) {
+            OutputProbe probe = new OutputProbe(network);
+            network.addListeners(probe);
+            return probe;
+        }
+
+        /** The output of the last training pass since {@link #attach}. */
+        INDArray output() {
+            if (output == null) throw new IllegalStateException("the training pass reported no forward pass");
+            return output;
+        }
+
+        @Override
+        public void close() {
+            network.setListeners(before);
+        }
+
+        @Override
+        public void onForwardPass(Model model, List<INDArray> activations) {
+            int last = network.getnLayers() - 1;
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                INDArray input = activations.get(activations.size() - 1);
+                InputPreProcessor pre = network.getLayerWiseConfigurations().getInputPreProcess(last);
+                if (pre != null) input = pre.preProcess(input, (int) input.size(0), LayerWorkspaceMgr.noWorkspaces());
+                output = network.getLayer(last).activate(input, false, LayerWorkspaceMgr.noWorkspaces());
+            }
+        }
     }
 
     INDArray latents(int batch, long seed) {

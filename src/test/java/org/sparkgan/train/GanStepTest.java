@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 import org.sparkgan.model.Dcgan;
 
 import java.util.List;
@@ -64,6 +66,41 @@ class GanStepTest {
         double expectedG = 0;
         for (int i = 0; i < 8; i++) expectedG -= Math.log(1 - pG.getDouble(i, 0)) / 8;
         assertEquals(expectedG, r.gLoss(), 1e-5, "G: its fakes toward 0 (REAL), through the updated D");
+    }
+
+    /**
+     * D's accuracies and mean outputs come from the pass D trains on, and G's loss from the pass whose gradients G
+     * uses: both with dropout on and the step's own masks (as Keras's train_on_batch reports), not from a second,
+     * inference-mode pass.
+     */
+    @Test
+    void metricsComeFromTheTrainingPassesWithTheirDropoutMasks() throws Exception {
+        TrainConfig c = TinyRuns.config("label-noise", "0.05", "dropout", "0.5");
+        MultiLayerNetwork g = Dcgan.generator(c.model(), c.optimizer(), 1);
+        MultiLayerNetwork d = Dcgan.discriminator(c.model(), c.optimizer(), 2);
+        INDArray reals = TinyRuns.frogs(8);
+        long stepSeed = 11;
+        GanStep step = new GanStep(g, d, c);
+        MultiLayerNetwork gBefore = g.clone(), dBefore = d.clone();
+        INDArray images = Nd4j.concat(0, gBefore.output(step.latents(8, Seeds.draw(stepSeed, Seeds.Draw.D_LATENTS)),
+                false), reals);
+        Nd4j.getRandom().setSeed(Seeds.draw(stepSeed, Seeds.Draw.D_DROPOUT));
+        INDArray p = dBefore.output(images, true);
+        INDArray inference = dBefore.output(images, false);
+        assertTrue(p.sub(inference).amaxNumber().doubleValue() > 1e-4, "dropout changes D's outputs");
+
+        GanStep.Result r = step.run(reals, stepSeed);
+        INDArray onFakes = p.get(NDArrayIndex.interval(0, 8)), onReals = p.get(NDArrayIndex.interval(8, 16));
+        assertEquals(onFakes.meanNumber().doubleValue(), r.dOutFake(), 1e-6, "D's mean output on the fakes it trained on");
+        assertEquals(onReals.meanNumber().doubleValue(), r.dOutReal(), 1e-6, "and on the reals");
+        assertEquals(onFakes.gt(0.5).castTo(DataType.FLOAT).meanNumber().doubleValue(), r.dAccFake(), 1e-9);
+        assertEquals(onReals.lt(0.5).castTo(DataType.FLOAT).meanNumber().doubleValue(), r.dAccReal(), 1e-9);
+
+        INDArray gFakes = gBefore.output(step.latents(8, Seeds.draw(stepSeed, Seeds.Draw.G_LATENTS)), false);
+        Nd4j.getRandom().setSeed(Seeds.draw(stepSeed, Seeds.Draw.G_DROPOUT));
+        INDArray pG = d.output(gFakes, true); // d: updated by the D step, left alone by G's
+        double expectedG = -Transforms.log(pG.rsub(1.0).addi(1e-7), false).meanNumber().doubleValue();
+        assertEquals(expectedG, r.gLoss(), 1e-5, "G's loss with the masks of its own update");
     }
 
     @Test
