@@ -59,12 +59,11 @@ public final class Dcgan {
     public static MultiLayerConfiguration generatorConfiguration(ModelConfig m, OptimizerConfig o, long seed,
                                                                  Convolutions impl) {
         Convs c = new Convs(impl, m.leakyAlpha());
-        IActivation lrelu = new ActivationLReLU(m.leakyAlpha());
         int f = m.generatorFilters();
         NeuralNetConfiguration.ListBuilder layers = base(seed, o.generatorLearningRate(), o)
                 .list()
                 .layer(new DenseLayer.Builder().nIn(m.latentDim()).nOut((long) m.generatorDenseChannels() * SEED_MAP * SEED_MAP)
-                        .activation(lrelu).build())
+                        .activation(c.activation(false)).build())
                 .inputPreProcessor(1, new FeedForwardToCnnPreProcessor(SEED_MAP, SEED_MAP, m.generatorDenseChannels()))
                 .layer(c.conv(m.generatorDenseChannels(), f, 5, 1, true, false))
                 .layer(c.upsample(f, f, 4, 2));
@@ -141,8 +140,10 @@ public final class Dcgan {
                     .activation(activation(tanh)).build();
         }
 
+        /** The DL4J baseline keeps ND4J's own LeakyReLU, so comparing the two also checks {@link LeakyRelu}. */
         IActivation activation(boolean tanh) {
-            return tanh ? Activation.TANH.getActivationFunction() : new ActivationLReLU(alpha);
+            if (tanh) return Activation.TANH.getActivationFunction();
+            return impl == Convolutions.OPS ? new LeakyRelu(alpha) : new ActivationLReLU(alpha);
         }
 
         Layer upsample(int nIn, int nOut, int kernel, int stride) {

@@ -62,8 +62,12 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
             phaseKernel = null;
             return activation.getActivation(z, false);
         }
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) { // kept for backprop
             preActivation = preActivate(shape -> buffer("pre-activation", shape));
+        }
+        if (activation instanceof LeakyRelu lrelu) { // straight into the activations' array: no copy first
+            return lrelu.activate(preActivation,
+                    workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, preActivation.shape(), 'c'));
         }
         return activation.getActivation(workspaceMgr.dup(ArrayType.ACTIVATIONS, preActivation), true);
     }
@@ -73,7 +77,11 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
      * which was a measurable part of a step. One per use and shape (D sees two batch sizes).
      */
     private INDArray buffer(String use, long[] shape) {
-        return buffers.computeIfAbsent(use + Arrays.toString(shape), key -> Nd4j.createUninitialized(dataType, shape));
+        return buffers.computeIfAbsent(use + Arrays.toString(shape), key -> {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                return Nd4j.createUninitialized(dataType, shape);
+            }
+        });
     }
 
     /** The convolution plus bias, in an array from {@code allocate}. */
@@ -89,7 +97,7 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
                     .addInputs(input, weight, bias).addOutputs(z).build());
             return z;
         }
-        INDArray y = Nd4j.createUninitialized(dataType, phases.convolvedShape(input, c.getNOut()));
+        INDArray y = buffer("phase output", phases.convolvedShape(input, c.getNOut())); // read once, by interleave
         phaseKernel = phases.kernel(weight);
         Nd4j.exec(phaseOp("conv2d").addInputs(input, phaseKernel, phases.bias(bias)).addOutputs(y).build());
         INDArray z = allocate.apply(new long[]{batch, c.getNOut(), c.outSize(side), c.outSize(side)});
@@ -115,10 +123,7 @@ final class OpConvolutionLayer extends BaseLayer<OpConvolution> {
         } else {
             INDArray phaseBias = phases.bias(getParam(OpConvolution.BIAS));
             INDArray phaseKernelGradient = phaseKernel.ulike(), phaseBiasGradient = phaseBias.ulike();
-            INDArray phaseGradient;
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                phaseGradient = buffer("phase gradient", phases.convolvedShape(input, layerConf().getNOut()));
-            }
+            INDArray phaseGradient = buffer("phase gradient", phases.convolvedShape(input, layerConf().getNOut()));
             phases.scatter(dz, input.size(2), phaseGradient);
             Nd4j.exec(phaseOp("conv2d_bp").addInputs(input, phaseKernel, phaseBias, phaseGradient)
                     .addOutputs(inputGradient, phaseKernelGradient, phaseBiasGradient).build());
