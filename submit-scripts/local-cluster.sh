@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# A real Spark standalone cluster on this machine — one master and two workers on 127.0.0.1 — run from the project's
-# own jars, no Spark distribution needed:
-#   submit-scripts/local-cluster.sh start     starts it; returns once both workers are registered and prints
+# A real Spark standalone cluster on this machine — one master and two one-core workers on 127.0.0.1 — run from the
+# project's own jars, no Spark distribution needed:
+#   submit-scripts/local-cluster.sh start     starts it; returns once every worker is registered and prints
 #                                             the master URL (spark://127.0.0.1:PORT)
 #   submit-scripts/local-cluster.sh status    says whether it runs, and how many workers are alive
 #   submit-scripts/local-cluster.sh stop      stops it
 # Then: submit-scripts/standalone.sh --master spark://127.0.0.1:PORT train ...
-# Environment: LOCAL_CLUSTER_PORT (7077), LOCAL_CLUSTER_WEBUI_PORT (18080), LOCAL_CLUSTER_WORKER_MEMORY (6g).
+# Environment: LOCAL_CLUSTER_PORT (7077), LOCAL_CLUSTER_WEBUI_PORT (18080), LOCAL_CLUSTER_WORKER_MEMORY (6g),
+# LOCAL_CLUSTER_WORKERS (2; more one-core workers than cores is fine for measuring what the driver pays per worker).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 state="$root/target/local-cluster"
 port="${LOCAL_CLUSTER_PORT:-7077}"
 webui="${LOCAL_CLUSTER_WEBUI_PORT:-18080}"
-workers=2
+workers="${LOCAL_CLUSTER_WORKERS:-2}"
 
 alive_workers() {
   curl -sf "http://127.0.0.1:$webui/json/" 2>/dev/null | grep -o '"aliveworkers" *: *[0-9]*' | grep -o '[0-9]*$' || echo 0

@@ -8,6 +8,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -64,12 +65,19 @@ public final class Bench {
 
     /** One benchmarked mode: its phases, images per second (real images through D) and CPU seconds used. */
     public record Report(String mode, List<Phase> phases, double imagesPerSecond, double cpuSeconds,
-                         double wallSeconds, Long driverBytesPerRound) {
+                         double wallSeconds, Driver driver) {
         /** A report without a driver (the single JVM). */
         public Report(String mode, List<Phase> phases, double imagesPerSecond, double cpuSeconds, double wallSeconds) {
             this(mode, phases, imagesPerSecond, cpuSeconds, wallSeconds, null);
         }
     }
+
+    /**
+     * What the Spark driver pays per round: the task-result bytes it receives (Spark's resultSize of every task), and
+     * its JVM heap in use and the native memory JavaCPP tracks (ND4J's arrays), medians over rounds, each read after
+     * the round's averaging and a full GC, so they show what the round leaves held, not garbage awaiting collection.
+     */
+    public record Driver(long bytesPerRound, long heapBytes, long offHeapBytes) {}
 
     /**
      * The single-JVM step: {@code warmup} unmeasured then {@code iterations} measured steps, with the convolutions
@@ -133,7 +141,8 @@ public final class Bench {
             step += k;
         }
         double[] fake = new double[rounds], dStep = new double[rounds], gStep = new double[rounds],
-                averaging = new double[rounds], round = new double[rounds];
+                averaging = new double[rounds], round = new double[rounds], heap = new double[rounds],
+                offHeap = new double[rounds];
         DriverBytes received = DriverBytes.count(spark.sparkContext());
         received.take();
         long cpu0 = cpuNanos(), wall0 = System.nanoTime();
@@ -145,6 +154,9 @@ public final class Bench {
             gStep[i] = r.mean().gSeconds();
             averaging[i] = Math.max(0, r.wallSeconds() - r.computeSeconds());
             round[i] = r.wallSeconds();
+            System.gc(); // after the round's clock stopped
+            heap[i] = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+            offHeap[i] = Pointer.totalBytes();
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
         long cpu = cpuNanos() - cpu0;
@@ -161,7 +173,9 @@ public final class Bench {
                 new Phase("tree mean alone (" + c.workers() + " sums)", treeMean, 0),
                 new Phase("round (" + k + " steps)", round, flops.total() * k * c.workers()));
         return new Report("Spark " + spark.sparkContext().master() + ", " + c.workers() + " workers, k=" + k, phases,
-                (double) rounds * k * c.batchSize() * c.workers() / wall, cpu / 1e9, wall, driverBytes);
+                (double) rounds * k * c.batchSize() * c.workers() / wall, cpu / 1e9, wall,
+                new Driver(driverBytes, (long) new Phase("heap", heap, 0).median(),
+                        (long) new Phase("off-heap", offHeap, 0).median()));
     }
 
     /** CPU time of this process (all threads); on Spark local mode that includes the executors. */
@@ -188,7 +202,11 @@ public final class Bench {
         m.put("images_per_sec", r.imagesPerSecond());
         m.put("process_cpu_sec", r.cpuSeconds());
         m.put("wall_sec", r.wallSeconds());
-        if (r.driverBytesPerRound() != null) m.put("driver_bytes_per_round", r.driverBytesPerRound());
+        if (r.driver() != null) {
+            m.put("driver_bytes_per_round", r.driver().bytesPerRound());
+            m.put("driver_heap_bytes_after_round", r.driver().heapBytes());
+            m.put("driver_offheap_bytes_after_round", r.driver().offHeapBytes());
+        }
         return m;
     }
 
@@ -201,9 +219,10 @@ public final class Bench {
         }
         sb.append(String.format("  %.2f real images/s, %.1f process CPU s over %.1f s wall%n", r.imagesPerSecond(),
                 r.cpuSeconds(), r.wallSeconds()));
-        if (r.driverBytesPerRound() != null) {
-            sb.append(String.format("  the driver received %,d bytes per round (Spark's task results)%n",
-                    r.driverBytesPerRound()));
+        if (r.driver() != null) {
+            sb.append(String.format("  the driver received %,d bytes per round (Spark's task results); after each "
+                    + "round and a GC it held %,d bytes of heap and %,d bytes of native arrays (medians)%n",
+                    r.driver().bytesPerRound(), r.driver().heapBytes(), r.driver().offHeapBytes()));
         }
         return sb.toString();
     }

@@ -34,7 +34,8 @@ final class BenchCommand implements Command {
                     + "backward on its own, with its GFLOP/s (where the time goes)"),
             Option.value("layers", "KIND", "ops", "convolutions of the single-JVM part: ops (libnd4j conv2d ops,\n"
                     + "what training uses) or dl4j (DL4J's own ConvolutionLayer: the baseline)"),
-            Option.value("master", "URL", "local[2]", "Spark master for the Spark part"),
+            Option.value("master", "URL", null, "Spark master for the Spark part; default: the one spark-submit\n"
+                    + "gives (e.g. standalone.sh --master spark://host:7077 bench ...), else local[2]"),
             Option.flag("json", "print one JSON object instead of tables")));
         return List.copyOf(options);
     }
@@ -84,7 +85,9 @@ final class BenchCommand implements Command {
         if (mode.equals("layers")) reports.add(Bench.layers(config, layers, warmup, iterations));
         if (mode.equals("jvm") || mode.equals("both")) reports.add(Bench.singleJvm(config, layers, warmup, iterations));
         if (mode.equals("spark") || mode.equals("both")) {
-            SparkSession spark = SparkSessions.start("sparkgan bench", args.string("master"), true);
+            String master = args.string("master") != null || SparkSessions.underSparkSubmit() ? args.string("master")
+                    : "local[2]";
+            SparkSession spark = SparkSessions.start("sparkgan bench", master, true);
             try {
                 reports.add(Bench.spark(spark, config, warmup, iterations));
             } finally {
