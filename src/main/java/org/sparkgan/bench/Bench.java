@@ -74,10 +74,10 @@ public final class Bench {
 
     /**
      * What the Spark driver pays per round: the task-result bytes it receives (Spark's resultSize of every task), and
-     * its JVM heap in use and the native memory JavaCPP tracks (ND4J's arrays), medians over rounds, each read after
+     * its JVM heap in use and resident memory (RSS, which holds ND4J's arrays), medians over rounds, each read after
      * the round's averaging and a full GC, so they show what the round leaves held, not garbage awaiting collection.
      */
-    public record Driver(long bytesPerRound, long heapBytes, long offHeapBytes) {}
+    public record Driver(long bytesPerRound, long heapBytes, long residentBytes) {}
 
     /**
      * The single-JVM step: {@code warmup} unmeasured then {@code iterations} measured steps, with the convolutions
@@ -142,7 +142,7 @@ public final class Bench {
         }
         double[] fake = new double[rounds], dStep = new double[rounds], gStep = new double[rounds],
                 averaging = new double[rounds], round = new double[rounds], heap = new double[rounds],
-                offHeap = new double[rounds];
+                resident = new double[rounds];
         DriverBytes received = DriverBytes.count(spark.sparkContext());
         received.take();
         long cpu0 = cpuNanos(), wall0 = System.nanoTime();
@@ -156,7 +156,7 @@ public final class Bench {
             round[i] = r.wallSeconds();
             System.gc(); // after the round's clock stopped
             heap[i] = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
-            offHeap[i] = Pointer.totalBytes();
+            resident[i] = Pointer.physicalBytes(); // the process's RSS: ND4J's arrays live outside the heap
         }
         double wall = (System.nanoTime() - wall0) / 1e9;
         long cpu = cpuNanos() - cpu0;
@@ -175,7 +175,7 @@ public final class Bench {
         return new Report("Spark " + spark.sparkContext().master() + ", " + c.workers() + " workers, k=" + k, phases,
                 (double) rounds * k * c.batchSize() * c.workers() / wall, cpu / 1e9, wall,
                 new Driver(driverBytes, (long) new Phase("heap", heap, 0).median(),
-                        (long) new Phase("off-heap", offHeap, 0).median()));
+                        (long) new Phase("resident", resident, 0).median()));
     }
 
     /** CPU time of this process (all threads); on Spark local mode that includes the executors. */
@@ -205,7 +205,7 @@ public final class Bench {
         if (r.driver() != null) {
             m.put("driver_bytes_per_round", r.driver().bytesPerRound());
             m.put("driver_heap_bytes_after_round", r.driver().heapBytes());
-            m.put("driver_offheap_bytes_after_round", r.driver().offHeapBytes());
+            m.put("driver_resident_bytes_after_round", r.driver().residentBytes());
         }
         return m;
     }
@@ -221,8 +221,8 @@ public final class Bench {
                 r.cpuSeconds(), r.wallSeconds()));
         if (r.driver() != null) {
             sb.append(String.format("  the driver received %,d bytes per round (Spark's task results); after each "
-                    + "round and a GC it held %,d bytes of heap and %,d bytes of native arrays (medians)%n",
-                    r.driver().bytesPerRound(), r.driver().heapBytes(), r.driver().offHeapBytes()));
+                    + "round and a GC it held %,d bytes of heap, %,d bytes resident (medians)%n",
+                    r.driver().bytesPerRound(), r.driver().heapBytes(), r.driver().residentBytes()));
         }
         return sb.toString();
     }
