@@ -14,7 +14,9 @@ drawn without replacement, a new permutation per pass. Only the seed is shared w
 streams: two runs of the same seed are two independent draws, which is what a seed-spread comparison needs.
 """
 import argparse
+import struct
 import time
+import zlib
 
 import numpy as np
 import torch
@@ -39,9 +41,32 @@ def keras_init(net):
             nn.init.zeros_(m.bias)
 
 
-def write_records(path, images, label):
-    pixels = np.clip(np.rint((images.numpy() + 1) * 127.5), 0, 255).astype(np.uint8).reshape(len(images), -1)
-    np.concatenate([np.full((len(images), 1), label, np.uint8), pixels], axis=1).tofile(path)
+def to_pixels(images):
+    return np.clip(np.rint((images.numpy() + 1) * 127.5), 0, 255).astype(np.uint8)
+
+
+def write_records(path, pixels, label):
+    flat = pixels.reshape(len(pixels), -1)
+    np.concatenate([np.full((len(pixels), 1), label, np.uint8), flat], axis=1).tofile(path)
+
+
+def write_grid(path, pixels, side=8):
+    """The first side*side images of uint8 [N, 3, 32, 32] as one PNG, 2-pixel black gutters, as sparkgan's grids."""
+    n, gutter = side * side, 2
+    cell = 32 + gutter
+    width = side * cell + gutter
+    canvas = np.zeros((width, width, 3), np.uint8)
+    for i, image in enumerate(pixels[:n]):
+        r, c = divmod(i, side)
+        canvas[gutter + r * cell:gutter + r * cell + 32, gutter + c * cell:gutter + c * cell + 32] = image.transpose(1, 2, 0)
+    rows = b"".join(b"\x00" + canvas[y].tobytes() for y in range(width))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, width, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
 
 
 def main():
@@ -55,6 +80,7 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--images", type=int, default=1000, help="samples written at the end, from G's own weights")
     p.add_argument("--output", required=True, help="the samples as CIFAR-10 records (label --label, or 6)")
+    p.add_argument("--grid", help="also the first 64 samples as an 8x8 PNG grid")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -99,8 +125,11 @@ def main():
     g.eval()
     with torch.no_grad():
         samples = torch.cat([g(torch.randn(100, 32)) for _ in range((a.images + 99) // 100)])[:a.images]
-    write_records(a.output, samples, 6 if a.label < 0 else a.label)
+    pixels = to_pixels(samples)
+    write_records(a.output, pixels, 6 if a.label < 0 else a.label)
     print(f"wrote {a.images} samples to {a.output}")
+    if a.grid:
+        write_grid(a.grid, pixels)
 
 
 if __name__ == "__main__":
