@@ -29,11 +29,11 @@ public final class TrainConfig {
 
     public static final Param<String> PRESET = Param.choice("preset", "NAME",
             "seed: the book's model (G 6,264,579 + D 790,913 parameters),\n"
-                    + "about 5.5 s/step at batch 20 on 2 cores (its 10,000 steps: ~15 h);\n"
+                    + "about 2.6-5 s/step at batch 20 on 2 cores (its 10,000 steps: 7-14 h);\n"
                     + "seed-plus: the seed's model and optimiser with DiffAugment (color,translation,cutout)\n"
                     + "and G's moving average, for 5,000-image classes;\n"
                     + "small: Dense to 32x16x16, 64 filters in every convolution (G 601,539 + D 198,849),\n"
-                    + "about 0.75 s/step: for first runs and tests (--preset small --steps 2000: ~25 min)",
+                    + "about 0.4-0.7 s/step: for first runs and tests (--preset small --steps 2000: 15-25 min)",
             PRESETS).byDefault("seed");
     public static final Param<String> DATA = Param.text("data", "URI", "the Parquet data set written by prep")
             .require(s -> !s.isBlank(), "the URI of the Parquet data set").byDefault("data/cifar10-parquet");
@@ -92,7 +92,7 @@ public final class TrainConfig {
             "the run's random seed: initial weights, latents, label noise, dropout, shuffling").byDefault("42");
     public static final Param<Integer> STEPS = Param.integer("steps", "N",
                     "total iterations of the run (a resumed run continues to this total); the seed\n"
-                            + "preset's 10,000 take ~15 h on 2 cores, the small preset's ~2 h")
+                            + "preset's 10,000 take 7-14 h on 2 cores, the small preset's 1-2 h")
             .require(TrainConfig::positive, "positive").byDefault("10000").resumable();
     public static final Param<Integer> LOG_EVERY = Param.integer("log-every", "N",
                     "print progress and append to metrics.jsonl every N steps")
