@@ -4,8 +4,6 @@
 # faithful stand-in built from the project's own Spark jars when none is installed.
 # Usage (from a wrapper): run_submit <deploy-specific spark-submit options...> -- <sparkgan command and options>
 set -euo pipefail
-# glibc returns ND4J's big buffers to the system when freed (see conf/spark-defaults.conf): this JVM and its children
-export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 app_jar="$root/target/sparkgan-spark.jar"
 

@@ -65,6 +65,7 @@ public final class GanStep {
     }
 
     public Result run(INDArray reals, long stepSeed) {
+        NativeMemory.collectIfDue(); // before the phase clocks start: the trainer's s/step still counts it
         int batch = (int) reals.size(0);
         boolean reuseFakes = settings.get(TrainConfig.REUSE_FAKES);
         DiffAugment augment = DiffAugment.of(settings.get(TrainConfig.AUGMENT));

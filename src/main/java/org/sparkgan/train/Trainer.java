@@ -98,7 +98,6 @@ public final class Trainer {
 
     public Summary train(Start start) throws IOException {
         ComputeThreads.pin(config.threads());
-        NativeMemory.collectPeriodically();
         if (start == Start.AUTO) start = autoStart();
         Checkpoint state = start == Start.RESUME ? resumeState() : freshState(start);
         List<Map<String, Object>> metrics = new ArrayList<>(run.readMetrics());

@@ -10,7 +10,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkgan.train.ComputeThreads;
-import org.sparkgan.train.NativeMemory;
 import org.sparkgan.train.GanStep;
 import org.sparkgan.train.Seeds;
 import org.sparkgan.train.StepSettings;
@@ -60,7 +59,6 @@ public final class GanTrainingWorker extends ParameterAveragingTrainingWorker {
         // ~10% fewer images/s with 2 tasks on 2 cores), so a task takes the cores Spark gives it
         int threads = settings.get(TrainConfig.THREADS);
         ComputeThreads.pin(threads > 0 ? threads : TaskContext.get().cpus());
-        NativeMemory.collectPeriodically();
         NetworkState state = networks.value();
         generator = state.restoreGenerator();
         discriminator = state.restoreDiscriminator();
