@@ -44,9 +44,7 @@ public final class Bench {
     /** Seconds of one phase over the measured iterations. */
     public record Phase(String name, double[] seconds, double flops) {
         public double median() {
-            double[] s = seconds.clone();
-            Arrays.sort(s);
-            return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+            return Bench.median(seconds);
         }
 
         public double min() {
@@ -174,8 +172,13 @@ public final class Bench {
                 new Phase("round (" + k + " steps)", round, flops.total() * k * c.workers()));
         return new Report("Spark " + spark.sparkContext().master() + ", " + c.workers() + " workers, k=" + k, phases,
                 (double) rounds * k * c.batchSize() * c.workers() / wall, cpu / 1e9, wall,
-                new Driver(driverBytes, (long) new Phase("heap", heap, 0).median(),
-                        (long) new Phase("resident", resident, 0).median()));
+                new Driver(driverBytes, (long) median(heap), (long) median(resident)));
+    }
+
+    static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** CPU time of this process (all threads); on Spark local mode that includes the executors. */

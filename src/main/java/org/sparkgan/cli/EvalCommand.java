@@ -100,17 +100,11 @@ final class EvalCommand implements Command {
             // the data set's own class names: CifarParquet resolves and checks it
             className = args.string("class") == null ? checkpoint.config().className() : args.string("class");
             if (generatedUri != null) {
-                made = CifarParquet.collectImages(spark, generatedUri, null, className);
-                if (made.size() < n) {
-                    throw new BadInputException(generatedUri + ": only " + made.size() + " images of class "
-                            + className + ", fewer than --images " + n);
-                }
+                made = atLeast(n, CifarParquet.collectImages(spark, generatedUri, null, className), generatedUri,
+                        "images of class " + className);
             }
-            real = CifarParquet.collectImages(spark, reference, split, className);
-            if (real.size() < n) {
-                throw new BadInputException(reference + ": only " + real.size() + " " + split + " images of class "
-                        + className + ", fewer than --images " + n);
-            }
+            real = atLeast(n, CifarParquet.collectImages(spark, reference, split, className), reference,
+                    split + " images of class " + className);
             train = split.equals("train") ? real : CifarParquet.collectImages(spark, reference, "train", className);
             test = split.equals("test") ? real : CifarParquet.collectImages(spark, reference, "test", className);
         } finally {
@@ -157,6 +151,14 @@ final class EvalCommand implements Command {
             System.out.println(line("swd_train_vs_test (real-vs-real floor)", floor,
                     floorNote.isEmpty() ? "" : "  (" + floorNote + ")"));
         }
+    }
+
+    /** {@code images}, or a one-line error when it holds fewer than the {@code n} that --images asks for. */
+    private static List<byte[]> atLeast(int n, List<byte[]> images, String uri, String what) {
+        if (images.size() < n) {
+            throw new BadInputException(uri + ": only " + images.size() + " " + what + ", fewer than --images " + n);
+        }
+        return images;
     }
 
     /** Fixed decimal points whatever the user's locale, so the lines parse. */

@@ -197,8 +197,9 @@ public final class CifarParquet {
         checkImageSizes(df, uri);
         if (df.isEmpty()) {
             String what = names.isEmpty() ? "images" : "images of class " + String.join(",", names);
-            throw new BadInputException(uri + ": no " + (split == null ? "" : split + " ") + what + " (prep with --classes "
-                    + (names.isEmpty() ? "all" : String.join(",", names)) + (split == null ? "" : " and --splits " + split) + "?)");
+            String ofSplit = split == null ? "" : split + " ", splitHint = split == null ? "" : " and --splits " + split;
+            throw new BadInputException(uri + ": no " + ofSplit + what + " (prep with --classes "
+                    + (names.isEmpty() ? "all" : String.join(",", names)) + splitHint + "?)");
         }
         return df.select(col(ID), col(IMAGE));
     }
