@@ -2,6 +2,7 @@ package org.sparkgan.cli;
 
 import org.apache.spark.sql.SparkSession;
 import org.sparkgan.bench.Bench;
+import org.sparkgan.bench.OpCensus;
 import org.sparkgan.BadInputException;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.model.Dcgan;
@@ -30,8 +31,9 @@ final class BenchCommand implements Command {
         options.addAll(List.of(
             Option.value("warmup", "N", "2", "unmeasured iterations (rounds on Spark) first"),
             Option.value("iterations", "N", "5", "measured iterations (rounds on Spark)"),
-            Option.value("mode", "MODE", "both", "jvm, spark, both, or layers: each layer of G and D timed forward and\n"
-                    + "backward on its own, with its GFLOP/s (where the time goes)"),
+            Option.value("mode", "MODE", "both", "jvm, spark, both; layers: each layer of G and D timed forward and\n"
+                    + "backward on its own, with its GFLOP/s (where the time goes); ops: the step's time by libnd4j op\n"
+                    + "(ND4J's profiler) and the cost of an empty op call, i.e. the step's per-op floor"),
             Option.value("layers", "KIND", "ops", "convolutions of the single-JVM part: ops (libnd4j conv2d ops,\n"
                     + "what training uses) or dl4j (DL4J's own ConvolutionLayer: the baseline)"),
             Option.value("master", "URL", null, "Spark master for the Spark part; default: the one spark-submit\n"
@@ -68,8 +70,8 @@ final class BenchCommand implements Command {
     @Override
     public void run(ParsedArgs args) throws Exception {
         String mode = args.string("mode");
-        if (!List.of("jvm", "spark", "both", "layers").contains(mode)) {
-            throw new BadInputException("--mode must be jvm, spark, both or layers, got '" + mode + "'");
+        if (!List.of("jvm", "spark", "both", "layers", "ops").contains(mode)) {
+            throw new BadInputException("--mode must be jvm, spark, both, layers or ops, got '" + mode + "'");
         }
         Map<String, String> values = new LinkedHashMap<>();
         for (Param<?> key : TRAIN_KEYS) values.put(key.name(), args.string(key.name()));
@@ -82,6 +84,7 @@ final class BenchCommand implements Command {
             case "dl4j" -> Dcgan.Convolutions.DL4J_LAYERS;
             default -> throw new BadInputException("--layers must be ops or dl4j, got '" + args.string("layers") + "'");
         };
+        OpCensus.Result census = mode.equals("ops") ? OpCensus.run(config, warmup, iterations) : null;
         if (mode.equals("layers")) reports.add(Bench.layers(config, layers, warmup, iterations));
         if (mode.equals("jvm") || mode.equals("both")) reports.add(Bench.singleJvm(config, layers, warmup, iterations));
         if (mode.equals("spark") || mode.equals("both")) {
@@ -98,12 +101,15 @@ final class BenchCommand implements Command {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("preset", config.preset());
             json.put("batch_size", config.batchSize());
-            json.put("reports", reports.stream().map(Bench::toJson).toList());
+            List<Map<String, Object>> all = new ArrayList<>(reports.stream().map(Bench::toJson).toList());
+            if (census != null) all.add(OpCensus.toJson(census));
+            json.put("reports", all);
             System.out.println(RunFolder.JSON.writeValueAsString(json));
         } else {
             System.out.printf("bench: %s preset, batch %d, %d warm-up + %d measured%n", config.preset(),
                     config.batchSize(), warmup, iterations);
             for (Bench.Report r : reports) System.out.print(Bench.toText(r));
+            if (census != null) System.out.print(OpCensus.toText(census));
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.sparkgan.testing.TestSpark;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -50,5 +51,28 @@ class BenchCommandTest {
         assertEquals("G2 convT 4/2 64->64 32x32 fwd", names.get(4));
         assertTrue(names.contains("D0 conv 3/1 3->64 30x30 bwd"), names.toString());
         assertTrue(((Number) phases.get(4).get("gflops")).doubleValue() > 0);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void opCensusCountsTheConvolutionOpsOfAStepAndTheCostOfAnEmptyCall() throws Exception {
+        MainTest.Result r = MainTest.run("bench", "--preset", "small", "--batch-size", "2", "--warmup", "1",
+                "--iterations", "1", "--mode", "ops", "--threads", "1", "--json");
+        assertEquals(0, r.status(), r.err());
+        Map<String, Object> json = new ObjectMapper().readValue(r.out(), Map.class);
+        Map<String, Object> census = ((List<Map<String, Object>>) json.get("reports")).get(0);
+        assertEquals("ops", census.get("mode"));
+        Map<String, Double> calls = new HashMap<>();
+        for (Map<String, Object> op : (List<Map<String, Object>>) census.get("ops")) {
+            calls.put((String) op.get("op"), ((Number) op.get("calls_per_step")).doubleValue());
+            assertTrue(((Number) op.get("ms_per_step")).doubleValue() > 0, op.toString());
+        }
+        // every convolution runs forward in both fake passes and D's two passes, backward in D's two and in G's:
+        // G's 5 op convolutions (the transposed one as one) and D's 4
+        assertEquals(2 * 5 + 2 * 4, calls.get("conv2d"), 0.0, calls.toString());
+        assertEquals(5 + 2 * 4, calls.get("conv2d_bp"), 0.0, calls.toString());
+        double total = ((Number) census.get("op_calls_per_step")).doubleValue();
+        assertTrue(total >= calls.values().stream().mapToDouble(Double::doubleValue).sum(), census.toString());
+        assertTrue(((Number) census.get("empty_op_call_us")).doubleValue() > 0);
     }
 }
