@@ -9,8 +9,11 @@ import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.ImageTensors;
 import org.sparkgan.eval.GeneratorSamples;
 import org.sparkgan.eval.SlicedWasserstein;
+import org.sparkgan.io.RunFolder;
 import org.sparkgan.train.Checkpoint;
 
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +23,8 @@ import java.util.Map;
 final class EvalCommand implements Command {
     static final List<Option> OPTIONS = List.of(
             Option.value("checkpoint", "URI", null, "a checkpoint folder, e.g. <run>/checkpoints/step-NNNNNN\n"
-                    + "(local path, file://, hdfs://). This or --generated is required."),
+                    + "(local path, file://, hdfs://), or a run folder: each of its checkpoints, oldest first, one\n"
+                    + "line (or JSON object) each. This or --generated is required."),
             Option.value("generated", "URI", null, "instead of a checkpoint: a data set of images generated elsewhere\n"
                     + "(another trainer's samples as PNGs or CIFAR-10 records, through prep); its first N images of\n"
                     + "--class (any split) are scored"),
@@ -90,15 +94,20 @@ final class EvalCommand implements Command {
             throw new BadInputException("--split: unknown split '" + split + "' (expected train or test)");
         }
 
-        Checkpoint checkpoint = null;
+        List<String> checkpointUris = new ArrayList<>();
+        Checkpoint first = null;
+        Configuration hadoopConf;
         String className;
         List<byte[]> real, train, test, made = null;
         SparkSession spark = SparkSessions.start("sparkgan eval", null);
         try {
-            Configuration hadoopConf = new Configuration(spark.sparkContext().hadoopConfiguration());
-            if (checkpointUri != null) checkpoint = Checkpoint.load(checkpointUri, hadoopConf);
+            hadoopConf = new Configuration(spark.sparkContext().hadoopConfiguration());
+            if (checkpointUri != null) {
+                checkpointUris.addAll(checkpointsOf(checkpointUri, hadoopConf));
+                first = Checkpoint.load(checkpointUris.get(0), hadoopConf);
+            }
             // the data set's own class names: CifarParquet resolves and checks it
-            className = args.string("class") == null ? checkpoint.config().className() : args.string("class");
+            className = args.string("class") == null ? first.config().className() : args.string("class");
             if (generatedUri != null) {
                 made = atLeast(n, CifarParquet.collectImages(spark, generatedUri, null, className), generatedUri,
                         "images of class " + className);
@@ -113,43 +122,83 @@ final class EvalCommand implements Command {
         int floorN = Math.min(n, Math.min(train.size(), test.size()));
         String floorNote = floorN == n ? "" : "N cut from " + n + ": only " + Math.min(train.size(), test.size())
                 + " " + (train.size() < test.size() ? "train" : "test") + " images";
-        String source = checkpoint != null ? "checkpoint " + checkpointUri + " (step " + checkpoint.step() + ")"
+        String source = first != null ? "checkpoint " + checkpointUri + " (step " + first.step() + ")"
                 : "generated images " + generatedUri;
+        if (checkpointUris.size() > 1) source = checkpointUris.size() + " checkpoints of " + checkpointUri;
         System.err.printf("eval: %s: %d generated vs the first %d %s %s images of %s; seed %d%n",
                 source, n, n, split, className, reference, seed);
 
         long t0 = System.nanoTime();
-        INDArray generated = checkpoint == null ? ImageTensors.toTensor(made.subList(0, n))
-                : GeneratorSamples.generate(checkpoint.sampler(useEma(args)),
-                        GeneratorSamples.latents(seed, n, checkpoint.config().model().latentDim()));
-        SlicedWasserstein.Result vsReal = SlicedWasserstein.distance(generated, ImageTensors.toTensor(real.subList(0, n)),
-                seed);
+        INDArray reals = ImageTensors.toTensor(real.subList(0, n));
         SlicedWasserstein.Result floor = SlicedWasserstein.distance(ImageTensors.toTensor(train.subList(0, floorN)),
                 ImageTensors.toTensor(test.subList(0, floorN)), seed);
-        System.err.printf("eval: %.1f s%n", (System.nanoTime() - t0) / 1e9);
-
-        String vsName = "swd_generated_vs_" + split;
-        if (args.flag("json")) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            if (checkpoint != null) {
-                json.put("checkpoint", checkpointUri);
-                json.put("step", checkpoint.step());
-            } else {
-                json.put("generated", generatedUri);
+        Scores scores = new Scores(args.flag("json"), reference, className, split, seed, floor, floorNote,
+                checkpointUris.size() > 1);
+        if (first == null) {
+            scores.print(null, null, generatedUri,
+                    SlicedWasserstein.distance(ImageTensors.toTensor(made.subList(0, n)), reals, seed));
+        }
+        for (String uri : checkpointUris) {
+            Checkpoint checkpoint = uri.equals(checkpointUris.get(0)) ? first : Checkpoint.load(uri, hadoopConf);
+            if (!checkpoint.config().className().equals(first.config().className()) && args.string("class") == null) {
+                throw new BadInputException(uri + " learned " + checkpoint.config().className() + ", "
+                        + checkpointUris.get(0) + " " + first.config().className() + ": give --class");
             }
-            json.put("reference", reference);
-            json.put("class", className);
-            json.put("split", split);
-            json.put("seed", seed);
-            json.put("metric", "SWD x1000 per Laplacian level and their mean (Karras et al., ICLR 2018)");
-            json.put(vsName, values(vsReal, null));
-            json.put("swd_train_vs_test",
-                    values(floor, "real-vs-real floor" + (floorNote.isEmpty() ? "" : "; " + floorNote)));
-            System.out.println(new ObjectMapper().writeValueAsString(json));
-        } else {
-            System.out.println(line(vsName, vsReal, ""));
-            System.out.println(line("swd_train_vs_test (real-vs-real floor)", floor,
-                    floorNote.isEmpty() ? "" : "  (" + floorNote + ")"));
+            INDArray generated = GeneratorSamples.generate(checkpoint.sampler(useEma(args)),
+                    GeneratorSamples.latents(seed, n, checkpoint.config().model().latentDim()));
+            scores.print(uri, checkpoint.step(), null, SlicedWasserstein.distance(generated, reals, seed));
+        }
+        scores.floorLine();
+        System.err.printf("eval: %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** A checkpoint folder as it is; a run folder as its checkpoints, oldest first (none: a one-line error). */
+    private static List<String> checkpointsOf(String uri, Configuration conf) throws IOException {
+        RunFolder run = RunFolder.at(uri, conf);
+        if (!run.exists(RunFolder.CHECKPOINTS)) return List.of(uri);
+        List<String> uris = new ArrayList<>();
+        for (long step : run.checkpointSteps()) {
+            uris.add(run.path(RunFolder.CHECKPOINTS + "/" + RunFolder.stepName(step)).toString());
+        }
+        if (uris.isEmpty()) throw new BadInputException(uri + ": a run folder without a complete checkpoint");
+        return uris;
+    }
+
+    /**
+     * What every printed score shares. Text: a line per score, the floor's line once at the end ({@link #floorLine});
+     * JSON: one self-contained object per score. {@code several}: more than one checkpoint, so each line names its step.
+     */
+    private record Scores(boolean json, String reference, String className, String split, long seed,
+                          SlicedWasserstein.Result floor, String floorNote, boolean several) {
+        void print(String checkpointUri, Long step, String generatedUri, SlicedWasserstein.Result vsReal)
+                throws IOException {
+            String vsName = "swd_generated_vs_" + split;
+            if (!json) {
+                System.out.println(line(vsName + (several ? " step " + step : ""), vsReal, ""));
+                return;
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            if (checkpointUri != null) {
+                out.put("checkpoint", checkpointUri);
+                out.put("step", step);
+            } else {
+                out.put("generated", generatedUri);
+            }
+            out.put("reference", reference);
+            out.put("class", className);
+            out.put("split", split);
+            out.put("seed", seed);
+            out.put("metric", "SWD x1000 per Laplacian level and their mean (Karras et al., ICLR 2018)");
+            out.put(vsName, values(vsReal, null));
+            out.put("swd_train_vs_test", values(floor, "real-vs-real floor" + (floorNote.isEmpty() ? "" : "; " + floorNote)));
+            System.out.println(new ObjectMapper().writeValueAsString(out));
+        }
+
+        void floorLine() {
+            if (!json) {
+                System.out.println(line("swd_train_vs_test (real-vs-real floor)", floor,
+                        floorNote.isEmpty() ? "" : "  (" + floorNote + ")"));
+            }
         }
     }
 

@@ -96,6 +96,33 @@ class EvalCommandTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aRunFolderScoresEachCheckpointOldestFirstAsItsOwnCheckpointWould() throws Exception {
+        String run = EvalFixtures.tinyRun(dir.resolve("three-checkpoints"), 6, 2).root().toString();
+        MainTest.Result r = MainTest.run("eval", "--checkpoint", run, "--reference", frogs, "--images", "20", "--json");
+        assertEquals(0, r.status(), r.err());
+        List<Map<String, Object>> scores = new ArrayList<>();
+        for (String line : r.out().strip().split("\n")) scores.add(new ObjectMapper().readValue(line, Map.class));
+        assertEquals(List.of(2, 4, 6), scores.stream().map(s -> ((Number) s.get("step")).intValue()).toList());
+        for (Map<String, Object> score : scores) {
+            MainTest.Result alone = MainTest.run("eval", "--checkpoint", (String) score.get("checkpoint"),
+                    "--reference", frogs, "--images", "20", "--json");
+            assertEquals(new ObjectMapper().readValue(alone.out(), Map.class), score);
+        }
+
+        MainTest.Result text = MainTest.run("eval", "--checkpoint", run, "--reference", frogs, "--images", "20");
+        List<String> lines = text.out().strip().lines().toList();
+        assertEquals(4, lines.size(), text.out());
+        assertTrue(lines.get(0).startsWith("swd_generated_vs_test step 2  N=20"), lines.get(0));
+        assertTrue(lines.get(3).startsWith("swd_train_vs_test (real-vs-real floor)"), lines.get(3));
+
+        Path empty = Files.createDirectories(dir.resolve("no-checkpoints/checkpoints"));
+        MainTest.Result none = MainTest.run("eval", "--checkpoint", empty.getParent().toString(), "--reference", frogs);
+        assertEquals(2, none.status());
+        assertTrue(none.err().strip().endsWith("a run folder without a complete checkpoint"), none.err());
+    }
+
+    @Test
     void helpListsEveryOption() {
         MainTest.Result r = MainTest.run("eval", "--help");
         assertEquals(0, r.status());

@@ -68,11 +68,18 @@ public final class EvalFixtures {
      * the URI of its last checkpoint: an untrained but complete generator, in seconds.
      */
     public static String tinyCheckpoint(Path dir) throws Exception {
+        RunFolder run = tinyRun(dir.resolve("run"), 2, 100);
+        return run.path(RunFolder.CHECKPOINTS + "/" + RunFolder.stepName(2)).toString();
+    }
+
+    /** A run of {@code steps} steps of a tiny small-preset G and D on 16 test frogs, a checkpoint every few. */
+    public static RunFolder tinyRun(Path folder, int steps, int checkpointEvery) throws Exception {
         TrainConfig config = TrainConfig.resolve(Map.of("preset", "small", "g-dense-channels", "8", "g-filters", "8",
-                "d-filters", "8", "threads", "2", "data", "test-frogs", "batch-size", "8", "steps", "2"));
-        RunFolder run = RunFolder.at(dir.resolve("run").toString(), new Configuration());
+                "d-filters", "8", "threads", "2", "data", "test-frogs", "batch-size", "8", "steps", String.valueOf(steps),
+                "checkpoint-every", String.valueOf(checkpointEvery)));
+        RunFolder run = RunFolder.at(folder.toString(), new Configuration());
         Trainer.local(config, new RealImages(frogs("test", 16), config.batchSize(), config.seed()), run, Map.of(),
                 new PrintStream(new ByteArrayOutputStream())).train(Trainer.Start.NEW);
-        return run.path(RunFolder.CHECKPOINTS + "/" + RunFolder.stepName(2)).toString();
+        return run;
     }
 }
