@@ -139,11 +139,8 @@ final class EvalCommand implements Command {
                     SlicedWasserstein.distance(ImageTensors.toTensor(made.subList(0, n)), reals, seed));
         }
         for (String uri : checkpointUris) {
+            // one run's checkpoints share its class: a resume may not change it
             Checkpoint checkpoint = uri.equals(checkpointUris.get(0)) ? first : Checkpoint.load(uri, hadoopConf);
-            if (!checkpoint.config().className().equals(first.config().className()) && args.string("class") == null) {
-                throw new BadInputException(uri + " learned " + checkpoint.config().className() + ", "
-                        + checkpointUris.get(0) + " " + first.config().className() + ": give --class");
-            }
             INDArray generated = GeneratorSamples.generate(checkpoint.sampler(useEma(args)),
                     GeneratorSamples.latents(seed, n, checkpoint.config().model().latentDim()));
             scores.print(uri, checkpoint.step(), null, SlicedWasserstein.distance(generated, reals, seed));
