@@ -82,11 +82,8 @@ public final class Bench {
      * run as {@code layers} (DL4J's own layers are the "before" of the speed work).
      */
     public static Report singleJvm(TrainConfig c, Dcgan.Convolutions layers, int warmup, int iterations) {
-        MultiLayerNetwork g = Dcgan.generator(c.model(), c.optimizer(), 1, layers);
-        MultiLayerNetwork d = Dcgan.discriminator(c.model(), c.optimizer(), 2, layers);
-        GanStep step = new GanStep(g, d, c);
-        int side = c.model().resolution();
-        INDArray reals = Nd4j.rand(DataType.FLOAT, c.batchSize(), 3, side, side).muli(2).subi(1);
+        GanStep step = freshStep(c, layers);
+        INDArray reals = randomReals(c);
         for (int i = 0; i < warmup; i++) step.run(reals, Seeds.step(c.seed(), i + 1));
         double[] fake = new double[iterations], dStep = new double[iterations], gStep = new double[iterations],
                 total = new double[iterations];
@@ -105,6 +102,18 @@ public final class Bench {
                 new Phase("D step", dStep, flops.dStep()), new Phase("G step", gStep, flops.gStep()),
                 new Phase("iteration", total, flops.total()));
         return new Report("single JVM, convolutions: " + layers, phases, iterations * c.batchSize() / wall, (cpuNanos() - cpu0) / 1e9, wall);
+    }
+
+    /** The product's step on a freshly initialised G and D (seeds 1 and 2), as every single-JVM bench times it. */
+    static GanStep freshStep(TrainConfig c, Dcgan.Convolutions layers) {
+        return new GanStep(Dcgan.generator(c.model(), c.optimizer(), 1, layers),
+                Dcgan.discriminator(c.model(), c.optimizer(), 2, layers), c);
+    }
+
+    /** A batch of uniform random images in [-1, 1), the range of real ones. */
+    static INDArray randomReals(TrainConfig c) {
+        int side = c.model().resolution();
+        return Nd4j.rand(DataType.FLOAT, c.batchSize(), 3, side, side).muli(2).subi(1);
     }
 
     /** Each layer of G and D forward and backward on its own: see {@link LayerProfile}. */

@@ -1,6 +1,5 @@
 package org.sparkgan.bench;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -47,11 +46,8 @@ public final class OpCensus {
     private OpCensus() {}
 
     public static Result run(TrainConfig c, int warmup, int iterations) {
-        MultiLayerNetwork g = Dcgan.generator(c.model(), c.optimizer(), 1);
-        MultiLayerNetwork d = Dcgan.discriminator(c.model(), c.optimizer(), 2);
-        GanStep step = new GanStep(g, d, c);
-        int side = c.model().resolution();
-        INDArray reals = Nd4j.rand(DataType.FLOAT, c.batchSize(), 3, side, side).muli(2).subi(1);
+        GanStep step = Bench.freshStep(c, Dcgan.Convolutions.OPS);
+        INDArray reals = Bench.randomReals(c);
         long s = 1;
         for (int i = 0; i < warmup; i++) step.run(reals, Seeds.step(c.seed(), s++));
         double[] plain = new double[iterations];
