@@ -10,9 +10,9 @@ import java.util.Map;
 
 /**
  * Quality numbers during training: the pairwise diversity of every fixed-latent grid (a falling value signals mode
- * collapse), and every {@code evalEvery} steps the Sliced Wasserstein Distance of generated images against a fixed
- * set of real ones (same latents and descriptor seed each time, so values are comparable over the run), beside a
- * real-vs-real floor: the same distance between that set and as many other real images, computed once. Because SWD's
+ * collapse), and every {@code evalEvery} steps the Sliced Wasserstein Distance of generated images (G_ema's when the
+ * run keeps one, and then G's own beside it) against a fixed set of real ones (same latents and descriptor seed each
+ * time, so values are comparable over the run), beside a real-vs-real floor: the same distance between that set and as many other real images, computed once. Because SWD's
  * per-set normalisation hides a global colour shift, every grid's per-channel mean is recorded beside the real one.
  */
 public final class TrainingMonitor implements RunObserver {
@@ -37,21 +37,27 @@ public final class TrainingMonitor implements RunObserver {
     }
 
     @Override
-    public Map<String, Object> afterRound(long before, long after, MultiLayerNetwork generator) {
+    public Map<String, Object> afterRound(long before, long after, MultiLayerNetwork generator, MultiLayerNetwork ema) {
         if (evalEvery <= 0 || after / evalEvery == before / evalEvery) return Map.of();
         int n = (int) reference.size(0);
-        int latentDim = (int) generator.layerInputSize(0);
-        INDArray generated = GeneratorSamples.generate(generator, GeneratorSamples.latents(seed, n, latentDim));
-        SlicedWasserstein.Result swd = SlicedWasserstein.distance(generated, reference, seed);
+        SlicedWasserstein.Result swd = distance(ema != null ? ema : generator, n);
         Map<String, Object> m = new LinkedHashMap<>();
         for (SlicedWasserstein.Level level : swd.levels()) m.put(RunKeys.SWD_LEVEL_PREFIX + level.resolution(), level.value());
         m.put(RunKeys.SWD_AVG, swd.average());
+        // the average can trail or lead the G it follows; scoring both shows which, at twice the cost
+        if (ema != null) m.put(RunKeys.SWD_G_AVG, distance(generator, n).average());
         m.put(RunKeys.SWD_IMAGES, n);
         if (otherReals != null) {
             if (floor == null) floor = SlicedWasserstein.distance(otherReals, reference, seed);
             m.put(RunKeys.SWD_FLOOR_AVG, floor.average());
         }
         return m;
+    }
+
+    private SlicedWasserstein.Result distance(MultiLayerNetwork generator, int n) {
+        int latentDim = (int) generator.layerInputSize(0);
+        INDArray generated = GeneratorSamples.generate(generator, GeneratorSamples.latents(seed, n, latentDim));
+        return SlicedWasserstein.distance(generated, reference, seed);
     }
 
     @Override

@@ -35,7 +35,10 @@ public final class RunKeys {
     public static final String GRID_MEAN_PREFIX = "grid_mean_";
     public static final String REAL_MEAN_PREFIX = "real_mean_";
     public static final String SWD_LEVEL_PREFIX = "swd_level";
+    /** Of what samples come from: G_ema when the run keeps one, else G. */
     public static final String SWD_AVG = "swd_avg";
+    /** With G_ema kept: the same distance for the G being trained, on the same latents. */
+    public static final String SWD_G_AVG = "swd_avg_g";
     public static final String SWD_IMAGES = "swd_images";
     public static final String SWD_FLOOR_AVG = "swd_floor_avg";
 

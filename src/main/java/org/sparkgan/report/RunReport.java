@@ -186,6 +186,9 @@ public final class RunReport {
 
         SvgChart swd = new SvgChart("Sliced Wasserstein distance (SWD ×1000)", "step", "SWD ×1000")
                 .add(series(records, RunKeys.SWD_AVG, "mean of levels", PALETTE[0]));
+        if (!points(records, RunKeys.SWD_G_AVG).isEmpty()) {
+            swd.add(series(records, RunKeys.SWD_G_AVG, "mean of levels, G without its average", PALETTE[1]));
+        }
         TreeSet<Integer> levels = new TreeSet<>(Comparator.reverseOrder());
         for (Map<String, Object> r : records) {
             for (String k : r.keySet()) {
@@ -206,7 +209,8 @@ public final class RunReport {
         if (!swdSteps.isEmpty()) {
             shown += figure(sb, swd, "Distance between generated and real images per Laplacian-pyramid level and on "
                     + "average (Karras et al. 2018); lower is better. The dashed line is the distance between two sets "
-                    + "of real images: the best a generator can be expected to reach.");
+                    + "of real images: the best a generator can be expected to reach. With G's moving average kept, the "
+                    + "levels are the average's and a second mean is G's own.");
         }
 
         List<double[]> diversity = points(records, RunKeys.DIVERSITY);

@@ -11,8 +11,11 @@ import java.util.Map;
  * needs none of them. Fields an observer returns are added to the metrics record of that step.
  */
 public interface RunObserver {
-    /** After each round, which advanced the run from {@code before} to {@code after} steps. */
-    default Map<String, Object> afterRound(long before, long after, MultiLayerNetwork generator) {
+    /**
+     * After each round, which advanced the run from {@code before} to {@code after} steps: the G being trained, and
+     * its moving average (what samples come from), or null when the run keeps none.
+     */
+    default Map<String, Object> afterRound(long before, long after, MultiLayerNetwork generator, MultiLayerNetwork ema) {
         return Map.of();
     }
 

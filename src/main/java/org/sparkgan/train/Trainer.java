@@ -168,13 +168,12 @@ public final class Trainer {
                 GeneratorEma.update(ema, engine.generator(),
                         GeneratorEma.beta(config.get(TrainConfig.EMA_KIMG) * 1000, seen, perRound));
             }
-            MultiLayerNetwork sampler = ema != null ? ema : engine.generator();
             if (pastDeadline()) stopRequested = true;
             window.add(round, k, config.batchSize());
             double elapsed = elapsedBefore + (System.nanoTime() - sessionStart) / 1e9;
             boolean last = s >= config.steps();
             Map<String, Object> extra = new LinkedHashMap<>();
-            for (RunObserver o : observers) extra.putAll(o.afterRound(before, s, sampler));
+            for (RunObserver o : observers) extra.putAll(o.afterRound(before, s, engine.generator(), ema));
             // an interval fires in the round that reaches or passes its multiple
             if (crossed(before, s, config.sampleEvery()) || last) {
                 INDArray grid = writeSamples(engine.generator(), ema, state.fixedLatents(), s);

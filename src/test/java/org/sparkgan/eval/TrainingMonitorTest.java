@@ -36,21 +36,31 @@ class TrainingMonitorTest {
                 .train(Trainer.Start.NEW);
         List<Map<String, Object>> m = run.readMetrics();
         assertEquals(4, m.size());
+        assertTrue(c.get(TrainConfig.EMA_KIMG) > 0, "the run keeps G_ema");
         for (int i = 0; i < 4; i++) {
             boolean even = (i + 1) % 2 == 0;
             assertEquals(even, m.get(i).containsKey("swd_avg"), "step " + (i + 1));
             assertEquals(even, m.get(i).containsKey("diversity"), "step " + (i + 1));
+            assertEquals(even, m.get(i).containsKey("swd_avg_g"), "G's own SWD beside G_ema's, step " + (i + 1));
         }
         double swd = ((Number) m.get(1).get("swd_avg")).doubleValue();
         assertTrue(swd > 0 && Double.isFinite(swd));
         assertEquals(32, ((Number) m.get(1).get("swd_images")).intValue());
         assertTrue(m.get(1).containsKey("swd_level32") && m.get(1).containsKey("swd_level16"));
         double floor = ((Number) m.get(1).get("swd_floor_avg")).doubleValue();
+        Checkpoint last = Checkpoint.load(run.path("checkpoints/step-000004").toString(), new Configuration());
         assertTrue(floor > 0 && floor < swd, "real-vs-real floor " + floor + " below an untrained G's " + swd);
         assertEquals(floor, ((Number) m.get(3).get("swd_floor_avg")).doubleValue(), "computed once");
         assertFalse(((Number) m.get(3).get("diversity")).doubleValue() <= 0);
+        // swd_avg is G_ema's and swd_avg_g the raw G's: recomputed from the last checkpoint's two generators
+        INDArray reference = frogs.get(NDArrayIndex.interval(0, 32));
+        for (boolean ema : new boolean[]{true, false}) {
+            INDArray generated = GeneratorSamples.generate(last.sampler(ema), GeneratorSamples.latents(c.seed(), 32,
+                    c.model().latentDim()));
+            assertEquals(SlicedWasserstein.distance(generated, reference, c.seed()).average(),
+                    ((Number) m.get(3).get(ema ? "swd_avg" : "swd_avg_g")).doubleValue(), 1e-9, "G_ema " + ema);
+        }
         // colour means: of the reference images, and of G's grid at that step (recomputed from its checkpoint)
-        Checkpoint last = Checkpoint.load(run.path("checkpoints/step-000004").toString(), new Configuration());
         INDArray grid = last.sampler(true).output(last.fixedLatents(), false); // grids come from G_ema
         List<String> channels = List.of("r", "g", "b");
         for (int ch = 0; ch < 3; ch++) {

@@ -52,6 +52,7 @@ class RunReportTest {
             Map<String, Object> swd = new LinkedHashMap<>();
             swd.put("step", step);
             swd.put("swd_avg", 120.0 / step);
+            swd.put("swd_avg_g", 140.0 / step);
             swd.put("swd_level32", 150.0 / step);
             swd.put("swd_level16", 90.0 / step);
             swd.put("swd_floor_avg", 12.5);
@@ -92,6 +93,7 @@ class RunReportTest {
         }
         String swd = html.substring(html.indexOf("aria-label=\"Sliced"));
         assertTrue(swd.contains("real-vs-real floor") && swd.contains("stroke-dasharray"), "the floor, dashed");
+        assertTrue(swd.contains("G without its average"), "G's own SWD beside G_ema's");
     }
 
     @Test

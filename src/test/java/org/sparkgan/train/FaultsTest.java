@@ -55,7 +55,8 @@ class FaultsTest {
             boolean poisoned;
 
             @Override
-            public Map<String, Object> afterRound(long before, long after, MultiLayerNetwork generator) {
+            public Map<String, Object> afterRound(long before, long after, MultiLayerNetwork generator,
+                                                  MultiLayerNetwork ema) {
                 if (after == step && !poisoned) {
                     generator.params().putScalar(0, Double.NaN);
                     poisoned = true;

@@ -228,7 +228,8 @@ public class TrainerTest {
                 Map.of(), new PrintStream(new ByteArrayOutputStream()));
         trainer.observe(new RunObserver() {
             @Override
-            public Map<String, Object> afterRound(long before, long after, MultiLayerNetwork generator) {
+            public Map<String, Object> afterRound(long before, long after, MultiLayerNetwork generator,
+                                                  MultiLayerNetwork ema) {
                 if (after == 5) trainer.requestStop();
                 return Map.of();
             }
