@@ -81,8 +81,8 @@ final class TrainCommand implements Command {
                 G's tanh output), and the real images are reshuffled every pass with the run's seed.
                 The run folder gets config.json, metrics.jsonl, samples/real.png and samples/step-NNNNNN.png (an 8x8
                 grid from one fixed latent batch), checkpoints/step-NNNNNN/, and report.html (curves, samples over
-                time, configuration; refreshed at every checkpoint). Warnings — D overpowering G, non-finite losses,
-                a collapsing sample diversity — are printed and recorded in metrics.jsonl. Ctrl-C or SIGTERM writes a checkpoint
+                time, configuration; refreshed at every checkpoint). Warnings — D overpowering G, D at chance,
+                non-finite losses, a collapsing sample diversity — are printed and recorded in metrics.jsonl. Ctrl-C or SIGTERM writes a checkpoint
                 before exiting; --resume continues bit-exactly (same seed and --threads).
                 With --master (or under spark-submit) the images are sharded over --workers executors' caches; each round
                 every worker runs --averaging-frequency local steps from the driver's G and D, and the driver averages

@@ -141,7 +141,8 @@ public final class RunReport {
         List<String> warnings = Signals.warnings(records);
         sb.append("<section id=\"signals\">\n<h2>Signals</h2>\n");
         if (warnings.isEmpty()) {
-            sb.append("<p class=\"ok\">No warnings: no non-finite losses, D is not overpowering G, and the sample ")
+            sb.append("<p class=\"ok\">No warnings: no non-finite losses, D is neither overpowering G nor at chance, "
+                    + "and the sample ")
                     .append("diversity has not collapsed").append(records.isEmpty() ? " (no metrics logged yet)" : "")
                     .append(".</p>\n");
         } else {

@@ -11,11 +11,14 @@ import java.util.regex.Pattern;
 
 /**
  * Warnings about a training run, read from its metrics records (metrics.jsonl's objects, oldest first): the
- * records' own {@code warnings} lists, plus what three rules find:
+ * records' own {@code warnings} lists, plus what four rules find:
  * <ul>
  *   <li>D overpowering G: over {@value #WINDOW} consecutive logged steps d_loss stays below {@value #D_LOSS_LOW}
  *       while g_loss rises to above {@value #G_LOSS_HIGH}; one warning per such episode, at the step it is first
  *       seen.</li>
+ *   <li>D at chance: over {@value #CHANCE_WINDOW} consecutive logged steps D's mean outputs on reals and on fakes
+ *       differ by less than {@value #CHANCE_GAP} on average; one warning per episode, which ends once they are
+ *       {@value #CHANCE_APART} apart over such a window (so a gap hovering at the threshold warns once).</li>
  *   <li>Non-finite losses: training has diverged (one warning, at the first such step).</li>
  *   <li>Collapse: the sample grid's diversity falls below {@value #COLLAPSE_RATIO} of its first value (one warning,
  *       at the first such step).</li>
@@ -30,6 +33,10 @@ public final class Signals {
     public static final double D_LOSS_LOW = 0.1;
     public static final double G_LOSS_HIGH = 3.0;
     public static final double COLLAPSE_RATIO = 0.5;
+    /** Logged steps the D-at-chance rule averages over: single batches of 20 are too noisy to tell. */
+    public static final int CHANCE_WINDOW = 20;
+    public static final double CHANCE_GAP = 0.02;
+    public static final double CHANCE_APART = 0.05;
     private static final Pattern STEP_PREFIX = Pattern.compile("^step \\d+: .*", Pattern.DOTALL);
 
     private Signals() {}
@@ -42,6 +49,7 @@ public final class Signals {
         recorded(records, found);
         nonFinite(records, found);
         overpowering(records, found);
+        atChance(records, found);
         collapse(records, found);
         found.sort(Comparator.comparingLong(Found::step)); // stable: rule order within a step
         LinkedHashSet<String> out = new LinkedHashSet<>();
@@ -107,6 +115,32 @@ public final class Signals {
         double gLast = Records.number(window.get(window.size() - 1), RunKeys.G_LOSS);
         return gLast > G_LOSS_HIGH && gLast > gFirst
                 && window.stream().allMatch(r -> Records.number(r, RunKeys.D_LOSS) < D_LOSS_LOW);
+    }
+
+    private static void atChance(List<Map<String, Object>> records, List<Found> found) {
+        List<Map<String, Object>> outputs = records.stream().filter(r -> Records.step(r) != null
+                && finite(r, RunKeys.D_OUT_REAL) && finite(r, RunKeys.D_OUT_FAKE)).toList();
+        boolean inEpisode = false;
+        for (int end = CHANCE_WINDOW - 1; end < outputs.size(); end++) {
+            List<Map<String, Object>> window = outputs.subList(end - CHANCE_WINDOW + 1, end + 1);
+            double real = mean(window, RunKeys.D_OUT_REAL), fake = mean(window, RunKeys.D_OUT_FAKE);
+            double gap = Math.abs(fake - real);
+            if (!inEpisode && gap < CHANCE_GAP) {
+                found.add(new Found(Records.step(window.get(window.size() - 1)), String.format(
+                        "D is at chance: over logged steps %d-%d its mean output was %s on reals and %s on fakes, "
+                                + "less than %s apart, so G learns little from it; more filters for D (d-filters) "
+                                + "or a slower G (g-lr) keep them apart", Records.step(window.get(0)),
+                        Records.step(window.get(window.size() - 1)), Records.format(real), Records.format(fake),
+                        Records.format(CHANCE_GAP))));
+                inEpisode = true;
+            } else if (inEpisode && gap >= CHANCE_APART) {
+                inEpisode = false;
+            }
+        }
+    }
+
+    private static double mean(List<Map<String, Object>> records, String key) {
+        return records.stream().mapToDouble(r -> Records.number(r, key)).average().orElse(Double.NaN);
     }
 
     private static void collapse(List<Map<String, Object>> records, List<Found> found) {

@@ -3,6 +3,7 @@ package org.sparkgan.report;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +70,39 @@ class SignalsTest {
         List<Map<String, Object>> highG = new ArrayList<>(healthy(10));
         for (int i = 0; i < 6; i++) highG.add(record(110 + 10L * i, 0.3, 3.0 + 0.2 * i));
         assertEquals(List.of(), Signals.warnings(highG));
+    }
+
+    /** Records whose D outputs on reals and fakes are {@code gaps[i]} apart around the seed's chance level 0.525. */
+    static List<Map<String, Object>> withOutputGaps(double... gaps) {
+        List<Map<String, Object>> out = healthy(gaps.length);
+        for (int i = 0; i < gaps.length; i++) {
+            out.get(i).put("d_out_real", 0.525 - gaps[i] / 2);
+            out.get(i).put("d_out_fake", 0.525 + gaps[i] / 2);
+        }
+        return out;
+    }
+
+    static double[] repeat(int n, double gap) {
+        double[] g = new double[n];
+        Arrays.fill(g, gap);
+        return g;
+    }
+
+    @Test
+    void dAtChanceIsOneWarningPerEpisodeOfTwentyLoggedSteps() {
+        assertEquals(List.of(), Signals.warnings(withOutputGaps(repeat(60, 0.3))), "D telling the sets apart");
+        assertEquals(List.of(), Signals.warnings(withOutputGaps(repeat(19, 0.0))), "a window not yet full");
+
+        double[] gaps = new double[130];
+        for (int i = 0; i < 100; i++) gaps[i] = i < 30 ? 0.3 : i < 50 ? 0.0 : 0.01 + 0.02 * (i % 2);
+        List<String> w = Signals.warnings(withOutputGaps(Arrays.copyOf(gaps, 100)));
+        // a window averages 0.3·k/20 with k records of gap 0.3: the first below 0.02 holds one (steps 300-490)
+        assertEquals(List.of("step 490: D is at chance: over logged steps 300-490 its mean output was 0.5175 on reals "
+                + "and 0.5325 on fakes, less than 0.02 apart, so G learns little from it; more filters for D "
+                + "(d-filters) or a slower G (g-lr) keep them apart"), w, "a gap hovering at 0.01-0.03 warns once");
+
+        for (int i = 70; i < gaps.length; i++) gaps[i] = i < 90 ? 0.3 : 0.0; // apart over 70-89, then at chance
+        assertEquals(2, Signals.warnings(withOutputGaps(gaps)).size(), "apart again, then at chance again: two episodes");
     }
 
     @Test
