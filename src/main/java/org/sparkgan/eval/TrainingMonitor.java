@@ -12,8 +12,9 @@ import java.util.Map;
  * Quality numbers during training: the pairwise diversity of every fixed-latent grid (a falling value signals mode
  * collapse), and every {@code evalEvery} steps the Sliced Wasserstein Distance of generated images (G_ema's when the
  * run keeps one, and then G's own beside it) against a fixed set of real ones (same latents and descriptor seed each
- * time, so values are comparable over the run), beside a real-vs-real floor: the same distance between that set and as many other real images, computed once. Because SWD's
- * per-set normalisation hides a global colour shift, every grid's per-channel mean is recorded beside the real one.
+ * time, so values are comparable over the run), beside a real-vs-real floor: the same distance between that set and
+ * as many other real images, computed once. Because SWD's per-set normalisation hides a global colour shift, every
+ * grid's per-channel mean is recorded beside the real one.
  */
 public final class TrainingMonitor implements RunObserver {
     private final INDArray reference;
