@@ -128,8 +128,8 @@ public final class Signals {
             if (!inEpisode && gap < CHANCE_GAP) {
                 found.add(new Found(Records.step(window.get(window.size() - 1)), String.format(
                         "D is at chance: over logged steps %d-%d its mean output was %s on reals and %s on fakes, "
-                                + "less than %s apart, so G learns little from it; more filters for D (d-filters) "
-                                + "or a slower G (g-lr) keep them apart", Records.step(window.get(0)),
+                                + "less than %s apart, so G learns little from it; a slower G (a lower g-lr) keeps "
+                                + "them apart", Records.step(window.get(0)),
                         Records.step(window.get(window.size() - 1)), Records.format(real), Records.format(fake),
                         Records.format(CHANCE_GAP))));
                 inEpisode = true;

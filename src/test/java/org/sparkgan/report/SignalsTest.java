@@ -98,8 +98,8 @@ class SignalsTest {
         List<String> w = Signals.warnings(withOutputGaps(Arrays.copyOf(gaps, 100)));
         // a window averages 0.3·k/20 with k records of gap 0.3: the first below 0.02 holds one (steps 300-490)
         assertEquals(List.of("step 490: D is at chance: over logged steps 300-490 its mean output was 0.5175 on reals "
-                + "and 0.5325 on fakes, less than 0.02 apart, so G learns little from it; more filters for D "
-                + "(d-filters) or a slower G (g-lr) keep them apart"), w, "a gap hovering at 0.01-0.03 warns once");
+                + "and 0.5325 on fakes, less than 0.02 apart, so G learns little from it; a slower G (a lower g-lr) "
+                + "keeps them apart"), w, "a gap hovering at 0.01-0.03 warns once");
 
         for (int i = 70; i < gaps.length; i++) gaps[i] = i < 90 ? 0.3 : 0.0; // apart over 70-89, then at chance
         assertEquals(2, Signals.warnings(withOutputGaps(gaps)).size(), "apart again, then at chance again: two episodes");
