@@ -129,21 +129,25 @@ final class EvalCommand implements Command {
                 source, n, n, split, className, reference, seed);
 
         long t0 = System.nanoTime();
-        INDArray reals = ImageTensors.toTensor(real.subList(0, n));
-        SlicedWasserstein.Result floor = SlicedWasserstein.distance(ImageTensors.toTensor(train.subList(0, floorN)),
-                ImageTensors.toTensor(test.subList(0, floorN)), seed);
+        SlicedWasserstein.Described reals = SlicedWasserstein.describe(ImageTensors.toTensor(real.subList(0, n)), seed);
+        // the floor compares the first floorN train and test images; at full N one of the two sets is the reference
+        List<byte[]> otherSplit = split.equals("train") ? test : train;
+        SlicedWasserstein.Result floor = floorN == n
+                ? SlicedWasserstein.distance(ImageTensors.toTensor(otherSplit.subList(0, n)), reals)
+                : SlicedWasserstein.distance(ImageTensors.toTensor(train.subList(0, floorN)),
+                        ImageTensors.toTensor(test.subList(0, floorN)), seed);
         Scores scores = new Scores(args.flag("json"), reference, className, split, seed, floor, floorNote,
                 checkpointUris.size() > 1);
         if (first == null) {
             scores.print(null, null, generatedUri,
-                    SlicedWasserstein.distance(ImageTensors.toTensor(made.subList(0, n)), reals, seed));
+                    SlicedWasserstein.distance(ImageTensors.toTensor(made.subList(0, n)), reals));
         }
         for (String uri : checkpointUris) {
             // one run's checkpoints share its class: a resume may not change it
             Checkpoint checkpoint = uri.equals(checkpointUris.get(0)) ? first : Checkpoint.load(uri, hadoopConf);
             INDArray generated = GeneratorSamples.generate(checkpoint.sampler(useEma(args)),
                     GeneratorSamples.latents(seed, n, checkpoint.config().model().latentDim()));
-            scores.print(uri, checkpoint.step(), null, SlicedWasserstein.distance(generated, reals, seed));
+            scores.print(uri, checkpoint.step(), null, SlicedWasserstein.distance(generated, reals));
         }
         scores.floorLine();
         System.err.printf("eval: %.1f s%n", (System.nanoTime() - t0) / 1e9);

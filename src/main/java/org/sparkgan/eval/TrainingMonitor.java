@@ -22,6 +22,7 @@ public final class TrainingMonitor implements RunObserver {
     private final int evalEvery;
     private final long seed;
     private final ColourStats realColours;
+    private SlicedWasserstein.Described described; // the reference, described at the first evaluation
     private SlicedWasserstein.Result floor;
 
     /**
@@ -40,6 +41,7 @@ public final class TrainingMonitor implements RunObserver {
     @Override
     public Map<String, Object> afterRound(long before, long after, MultiLayerNetwork generator, MultiLayerNetwork ema) {
         if (evalEvery <= 0 || after / evalEvery == before / evalEvery) return Map.of();
+        if (described == null) described = SlicedWasserstein.describe(reference, seed);
         int n = (int) reference.size(0);
         SlicedWasserstein.Result swd = distance(ema != null ? ema : generator, n);
         Map<String, Object> m = new LinkedHashMap<>();
@@ -49,7 +51,7 @@ public final class TrainingMonitor implements RunObserver {
         if (ema != null) m.put(RunKeys.SWD_G_AVG, distance(generator, n).average());
         m.put(RunKeys.SWD_IMAGES, n);
         if (otherReals != null) {
-            if (floor == null) floor = SlicedWasserstein.distance(otherReals, reference, seed);
+            if (floor == null) floor = SlicedWasserstein.distance(otherReals, described);
             m.put(RunKeys.SWD_FLOOR_AVG, floor.average());
         }
         return m;
@@ -58,7 +60,7 @@ public final class TrainingMonitor implements RunObserver {
     private SlicedWasserstein.Result distance(MultiLayerNetwork generator, int n) {
         int latentDim = (int) generator.layerInputSize(0);
         INDArray generated = GeneratorSamples.generate(generator, GeneratorSamples.latents(seed, n, latentDim));
-        return SlicedWasserstein.distance(generated, reference, seed);
+        return SlicedWasserstein.distance(generated, described);
     }
 
     @Override

@@ -67,6 +67,12 @@ class SlicedWassersteinTest {
         SlicedWasserstein.Result first = SlicedWasserstein.distance(a, b, 5);
         assertEquals(first, SlicedWasserstein.distance(a, b, 5));
         assertEquals(first, SlicedWasserstein.distance(b, a, 5));
+        SlicedWasserstein.Described described = SlicedWasserstein.describe(b, 5);
+        assertEquals(first, SlicedWasserstein.distance(a, described), "a described set gives the same value");
+        assertEquals(first, SlicedWasserstein.distance(a, described), "and can be compared again");
+        assertThrows(IllegalArgumentException.class,
+                () -> SlicedWasserstein.distance(SlicedWasserstein.describe(a, 6), described));
+        assertThrows(BadInputException.class, () -> SlicedWasserstein.distance(b.get(NDArrayIndex.interval(0, 100)), described));
         SlicedWasserstein.Result other = SlicedWasserstein.distance(a, b, 6);
         assertNotEquals(first, other, "the seed draws the patches and directions");
         assertEquals(first.average(), other.average(), 0.25 * first.average(), "but the estimate is stable");
