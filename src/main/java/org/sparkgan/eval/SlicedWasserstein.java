@@ -72,7 +72,7 @@ public final class SlicedWasserstein {
     /**
      * One image set reduced to what the distance reads: its normalised descriptors per level, for one seed. Comparing
      * many sets with one reference (every {@code --eval-every}, every checkpoint of {@code eval}) describes the
-     * reference once. Holds {@code images × 128 × 147} floats per level (75 MB for 500 images at 32×32).
+     * reference once. Holds {@code images × 128 × 147} floats per level: 75 MB for 500 images at 32×32 (two levels).
      */
     public static final class Described {
         private final long[] shape;
