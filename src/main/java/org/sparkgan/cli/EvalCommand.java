@@ -130,12 +130,8 @@ final class EvalCommand implements Command {
 
         long t0 = System.nanoTime();
         SlicedWasserstein.Described reals = SlicedWasserstein.describe(ImageTensors.toTensor(real.subList(0, n)), seed);
-        // the floor compares the first floorN train and test images; at full N one of the two sets is the reference
-        List<byte[]> otherSplit = split.equals("train") ? test : train;
-        SlicedWasserstein.Result floor = floorN == n
-                ? SlicedWasserstein.distance(ImageTensors.toTensor(otherSplit.subList(0, n)), reals)
-                : SlicedWasserstein.distance(ImageTensors.toTensor(train.subList(0, floorN)),
-                        ImageTensors.toTensor(test.subList(0, floorN)), seed);
+        SlicedWasserstein.Result floor = SlicedWasserstein.distance(ImageTensors.toTensor(train.subList(0, floorN)),
+                ImageTensors.toTensor(test.subList(0, floorN)), seed);
         Scores scores = new Scores(args.flag("json"), reference, className, split, seed, floor, floorNote,
                 checkpointUris.size() > 1);
         if (first == null) {
