@@ -10,7 +10,9 @@ The model is the bench's (pytorch_reference.py), with sparkgan's and Keras' conv
 zero biases, pixels b/127.5 - 1, RMSprop from a zero state with epsilon outside the square root (what
 torch.optim.RMSprop computes), every gradient value clipped to +-1, D trained on G's fakes labelled 1 and the reals
 labelled 0 (+0.05*U), G on fresh latents through D (dropout on, D's parameters untouched) toward 0. Real batches are
-drawn without replacement, a new permutation per pass. Only the seed is shared with sparkgan, not its random
+drawn without replacement, a new permutation per pass. --augment applies DiffAugment (Zhao et al. 2020) to every
+image D sees, written here from the paper's description with autograd carrying G's gradient through it: an
+implementation independent of sparkgan's hand-written one and its backward pass. Only the seed is shared with sparkgan, not its random
 streams: two runs of the same seed are two independent draws, which is what a seed-spread comparison needs.
 """
 import argparse
@@ -32,6 +34,34 @@ def read_records(path, label):
     if label is not None:
         raw = raw[raw[:, 0] == label]
     return torch.from_numpy(raw[:, 1:].reshape(-1, 3, 32, 32).astype(np.float32) / 127.5 - 1)
+
+
+def diff_augment(x, policy):
+    """Each op of the policy, every image drawing its own numbers (torch's global generator), on [n, 3, h, w] in [-1, 1]."""
+    n, _, h, w = x.shape
+    for op in policy:
+        if op == "color":
+            x = x + (torch.rand(n, 1, 1, 1) - 0.5)
+            m = x.mean(dim=1, keepdim=True)
+            x = (x - m) * (torch.rand(n, 1, 1, 1) * 2) + m
+            m = x.mean(dim=[1, 2, 3], keepdim=True)
+            x = (x - m) * (torch.rand(n, 1, 1, 1) + 0.5) + m
+        elif op == "translation":
+            sh, sw = int(h * 0.125 + 0.5), int(w * 0.125 + 0.5)
+            dr, dc = torch.randint(-sh, sh + 1, (n,)), torch.randint(-sw, sw + 1, (n,))
+            padded = nn.functional.pad(x, [sw, sw, sh, sh])
+            x = torch.stack([padded[i, :, sh + dr[i]:sh + dr[i] + h, sw + dc[i]:sw + dc[i] + w] for i in range(n)])
+        elif op == "cutout":
+            ch, cw = int(h * 0.5 + 0.5), int(w * 0.5 + 0.5)
+            rows, cols = torch.randint(0, h + 1 - ch % 2, (n,)), torch.randint(0, w + 1 - cw % 2, (n,))
+            mask = torch.ones(n, 1, h, w)
+            for i in range(n):
+                top, left = rows[i] - ch // 2, cols[i] - cw // 2
+                mask[i, :, max(0, top):max(0, top + ch), max(0, left):max(0, left + cw)] = 0
+            x = x * mask
+        else:
+            raise ValueError(f"unknown augment op {op!r}")
+    return x
 
 
 def keras_init(net):
@@ -77,11 +107,15 @@ def main():
     p.add_argument("--steps", type=int, default=2000)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--batch-size", type=int, default=20)
+    p.add_argument("--g-lr", type=float, default=0.0004, help="G's RMSprop learning rate (D's stays 0.0008)")
+    p.add_argument("--augment", default="none", help="none, or any of color,translation,cutout (DiffAugment)")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--images", type=int, default=1000, help="samples written at the end, from G's own weights")
     p.add_argument("--output", required=True, help="the samples as CIFAR-10 records (label --label, or 6)")
     p.add_argument("--grid", help="also the first 64 samples as an 8x8 PNG grid")
     a = p.parse_args()
+    policy = [] if a.augment == "none" else a.augment.split(",")
+    augment = lambda x: diff_augment(x, policy)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = np.random.default_rng(a.seed)
@@ -90,7 +124,7 @@ def main():
     g, d = generator(32, dense, g_filters, subpixel=True), discriminator(d_filters, 0.4)
     keras_init(g)
     keras_init(d)
-    g_opt = torch.optim.RMSprop(g.parameters(), lr=0.0004, alpha=0.9, eps=1e-7)
+    g_opt = torch.optim.RMSprop(g.parameters(), lr=a.g_lr, alpha=0.9, eps=1e-7)
     d_opt = torch.optim.RMSprop(d.parameters(), lr=0.0008, alpha=0.9, eps=1e-7)
     bce = nn.BCELoss()
     b = a.batch_size
@@ -105,14 +139,14 @@ def main():
             fakes = g(torch.randn(b, 32))
         labels = torch.cat([torch.ones(b, 1), torch.zeros(b, 1)]) + 0.05 * torch.rand(2 * b, 1)
         d_opt.zero_grad()
-        d_loss = bce(d(torch.cat([fakes, reals])), labels)
+        d_loss = bce(d(augment(torch.cat([fakes, reals]))), labels)
         d_loss.backward()
         nn.utils.clip_grad_value_(d.parameters(), 1.0)
         d_opt.step()
         for q in d.parameters():
             q.requires_grad_(False)
         g_opt.zero_grad()
-        g_loss = bce(d(g(torch.randn(b, 32))), torch.zeros(b, 1))
+        g_loss = bce(d(augment(g(torch.randn(b, 32)))), torch.zeros(b, 1))
         g_loss.backward()
         nn.utils.clip_grad_value_(g.parameters(), 1.0)
         g_opt.step()
