@@ -12,8 +12,8 @@ torch.optim.RMSprop computes), every gradient value clipped to +-1, D trained on
 labelled 0 (+0.05*U), G on fresh latents through D (dropout on, D's parameters untouched) toward 0. Real batches are
 drawn without replacement, a new permutation per pass. --augment applies DiffAugment (Zhao et al. 2020) to every
 image D sees, written here from the paper's description with autograd carrying G's gradient through it: an
-implementation independent of sparkgan's hand-written one and its backward pass. Only the seed is shared with sparkgan, not its random
-streams: two runs of the same seed are two independent draws, which is what a seed-spread comparison needs.
+implementation independent of sparkgan's hand-written one and its backward pass. Only the seed is shared with
+sparkgan, not its random streams: two runs of the same seed are two independent draws, which is what a seed-spread comparison needs.
 """
 import argparse
 import struct
