@@ -13,7 +13,8 @@ labelled 0 (+0.05*U), G on fresh latents through D (dropout on, D's parameters u
 drawn without replacement, a new permutation per pass. --augment applies DiffAugment (Zhao et al. 2020) to every
 image D sees, written here from the paper's description with autograd carrying G's gradient through it: an
 implementation independent of sparkgan's hand-written one and its backward pass. Only the seed is shared with
-sparkgan, not its random streams: two runs of the same seed are two independent draws, which is what a seed-spread comparison needs.
+sparkgan, not its random streams: two runs of the same seed are two independent draws, which is what a seed-spread
+comparison needs.
 """
 import argparse
 import struct
@@ -37,7 +38,7 @@ def read_records(path, label):
 
 
 def diff_augment(x, policy):
-    """Each op of the policy, every image drawing its own numbers (torch's global generator), on [n, 3, h, w] in [-1, 1]."""
+    """Each op of the policy in turn, every image drawing its own numbers; x is [n, 3, h, w] in [-1, 1]."""
     n, _, h, w = x.shape
     for op in policy:
         if op == "color":
