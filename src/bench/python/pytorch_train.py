@@ -37,6 +37,9 @@ def read_records(path, label):
     return torch.from_numpy(raw[:, 1:].reshape(-1, 3, 32, 32).astype(np.float32) / 127.5 - 1)
 
 
+AUGMENT_OPS = ("color", "translation", "cutout")
+
+
 def diff_augment(x, policy):
     """Each op of the policy in turn, every image drawing its own numbers; x is [n, 3, h, w] in [-1, 1]."""
     n, _, h, w = x.shape
@@ -109,13 +112,16 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--batch-size", type=int, default=20)
     p.add_argument("--g-lr", type=float, default=0.0004, help="G's RMSprop learning rate (D's stays 0.0008)")
-    p.add_argument("--augment", default="none", help="none, or any of color,translation,cutout (DiffAugment)")
+    p.add_argument("--augment", default="none", help="none, or any of color,translation,cutout joined by commas")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--images", type=int, default=1000, help="samples written at the end, from G's own weights")
     p.add_argument("--output", required=True, help="the samples as CIFAR-10 records (label --label, or 6)")
     p.add_argument("--grid", help="also the first 64 samples as an 8x8 PNG grid")
     a = p.parse_args()
     policy = [] if a.augment == "none" else a.augment.split(",")
+    unknown = [op for op in policy if op not in AUGMENT_OPS]
+    if unknown:
+        p.error(f"unknown augment op {unknown[0]!r} (expected none or any of {','.join(AUGMENT_OPS)})")
     augment = lambda x: diff_augment(x, policy)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)

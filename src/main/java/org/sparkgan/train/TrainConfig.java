@@ -85,7 +85,7 @@ public final class TrainConfig {
             "DiffAugment (Zhao et al. 2020) of every image D sees, G's gradient going back\n"
                     + "through it: none (the book), or any of color, translation, cutout joined by\n"
                     + "commas, applied in that order (the paper's policy for CIFAR-10:\n"
-                    + "color,translation,cutout; color hurt here, see the README)",
+                    + "color,translation,cutout; color hurt on the small preset, see the README)",
             DiffAugment::parsePolicy, v -> true, null, DiffAugment.NONE, Map.of(), false, true)
             .inPreset("seed-plus", "translation");
     public static final Param<Long> SEED = Param.longInteger("seed", "N",
