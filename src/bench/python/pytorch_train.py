@@ -40,32 +40,57 @@ def read_records(path, label):
 AUGMENT_OPS = ("color", "translation", "cutout")
 
 
-def diff_augment(x, policy):
-    """Each op of the policy in turn, every image drawing its own numbers; x is [n, 3, h, w] in [-1, 1]."""
-    n, _, h, w = x.shape
+def draw_augment(n, h, w, policy):
+    """The numbers of one augmentation of n images of h x w under the policy, one row per image: brightness,
+    saturation and contrast factors, row and column shift, cutout centre row and column (unused ones 0)."""
+    numbers = torch.zeros(n, 7)
     for op in policy:
         if op == "color":
-            x = x + (torch.rand(n, 1, 1, 1) - 0.5)
-            m = x.mean(dim=1, keepdim=True)
-            x = (x - m) * (torch.rand(n, 1, 1, 1) * 2) + m
-            m = x.mean(dim=[1, 2, 3], keepdim=True)
-            x = (x - m) * (torch.rand(n, 1, 1, 1) + 0.5) + m
+            numbers[:, 0] = torch.rand(n) - 0.5
+            numbers[:, 1] = torch.rand(n) * 2
+            numbers[:, 2] = torch.rand(n) + 0.5
         elif op == "translation":
             sh, sw = int(h * 0.125 + 0.5), int(w * 0.125 + 0.5)
-            dr, dc = torch.randint(-sh, sh + 1, (n,)), torch.randint(-sw, sw + 1, (n,))
+            numbers[:, 3], numbers[:, 4] = torch.randint(-sh, sh + 1, (n,)), torch.randint(-sw, sw + 1, (n,))
+        elif op == "cutout":
+            ch, cw = int(h * 0.5 + 0.5), int(w * 0.5 + 0.5)
+            numbers[:, 5], numbers[:, 6] = torch.randint(0, h + 1 - ch % 2, (n,)), torch.randint(0, w + 1 - cw % 2, (n,))
+        else:
+            raise ValueError(f"unknown augment op {op!r}")
+    return numbers
+
+
+def apply_augment(x, policy, numbers):
+    """Each op of the policy in turn on x [n, 3, h, w] in [-1, 1], with the numbers of draw_augment."""
+    n, _, h, w = x.shape
+    per_image = lambda column: numbers[:, column].to(x.dtype).view(n, 1, 1, 1)
+    for op in policy:
+        if op == "color":
+            x = x + per_image(0)
+            m = x.mean(dim=1, keepdim=True)
+            x = (x - m) * per_image(1) + m
+            m = x.mean(dim=[1, 2, 3], keepdim=True)
+            x = (x - m) * per_image(2) + m
+        elif op == "translation":
+            sh, sw = int(h * 0.125 + 0.5), int(w * 0.125 + 0.5)
+            dr, dc = numbers[:, 3].long(), numbers[:, 4].long()
             padded = nn.functional.pad(x, [sw, sw, sh, sh])
             x = torch.stack([padded[i, :, sh + dr[i]:sh + dr[i] + h, sw + dc[i]:sw + dc[i] + w] for i in range(n)])
         elif op == "cutout":
             ch, cw = int(h * 0.5 + 0.5), int(w * 0.5 + 0.5)
-            rows, cols = torch.randint(0, h + 1 - ch % 2, (n,)), torch.randint(0, w + 1 - cw % 2, (n,))
-            mask = torch.ones(n, 1, h, w)
+            mask = torch.ones(n, 1, h, w, dtype=x.dtype)
             for i in range(n):
-                top, left = rows[i] - ch // 2, cols[i] - cw // 2
+                top, left = int(numbers[i, 5]) - ch // 2, int(numbers[i, 6]) - cw // 2
                 mask[i, :, max(0, top):max(0, top + ch), max(0, left):max(0, left + cw)] = 0
             x = x * mask
         else:
             raise ValueError(f"unknown augment op {op!r}")
     return x
+
+
+def diff_augment(x, policy):
+    """DiffAugment of x [n, 3, h, w]: every image draws its own numbers."""
+    return apply_augment(x, policy, draw_augment(x.shape[0], x.shape[2], x.shape[3], policy))
 
 
 def keras_init(net):

@@ -3,7 +3,8 @@
     python3 src/test/python/pytorch_steps.py FOLDER
 
 FOLDER holds what the test wrote: config.json, G's and D's initial parameters as DL4J flattens them, and per step
-the latents of D's fakes, the latents of G's update and the real images. The model is the one of
+the latents of D's fakes, the latents of G's update and the real images; with an augment policy, also the numbers of
+each step's two augmentations (D's batch, G's fakes), which pytorch_train.py's DiffAugment applies here. The model is the one of
 src/bench/python/pytorch_reference.py; dropout and label noise are 0. Each step: D trained on G's fakes labelled 1
 and the reals labelled 0, then G trained through D (its parameters left alone) toward 0; binary cross-entropy,
 every gradient value of the batch-mean gradient clipped to +-clip, RMSprop as Keras has it (state from 0,
@@ -21,6 +22,7 @@ import torch.nn as nn
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "bench" / "python"))
 from pytorch_reference import discriminator, generator  # noqa: E402  (the bench's model, not a copy)
+from pytorch_train import apply_augment  # noqa: E402  (the reference's DiffAugment, with autograd)
 
 
 def to_dl4j(p):
@@ -53,6 +55,13 @@ def main():
     steps, b = c["steps"], c["batch"]
     z_d, z_g = read("latents_d", steps, b, c["latent"]), read("latents_g", steps, b, c["latent"])
     reals = read("reals", steps, b, 3, 32, 32)
+    policy = [] if c["augment"] == "none" else c["augment"].split(",")
+    if policy:
+        augment_d, augment_g = read("augment_d", steps, 2 * b, 7), read("augment_g", steps, b, 7)
+        seen_by_d = lambda x, step: apply_augment(x, policy, augment_d[step])
+        seen_by_d_in_g_step = lambda x, step: apply_augment(x, policy, augment_g[step])
+    else:
+        seen_by_d = seen_by_d_in_g_step = lambda x, step: x
 
     g, d = generator(c["latent"], c["dense_channels"], c["g_filters"]), discriminator(c["d_filters"], 0.0)
     for m in list(g) + list(d):
@@ -69,7 +78,7 @@ def main():
         with torch.no_grad():
             fakes = g(z_d[step])
         d_opt.zero_grad()
-        p = d(torch.cat([fakes, reals[step]]))
+        p = d(seen_by_d(torch.cat([fakes, reals[step]]), step))
         d_loss = bce(p, labels)
         d_loss.backward()
         d_gradient = flat(q.grad for q in d.parameters())
@@ -81,7 +90,7 @@ def main():
             q.requires_grad_(False)  # the frozen D of the combined model
         g_opt.zero_grad()
         g_fakes = g(z_g[step])
-        p_g = d(g_fakes)
+        p_g = d(seen_by_d_in_g_step(g_fakes, step))
         g_loss = bce(p_g, torch.zeros(b, 1))
         g_loss.backward()
         g_gradient = flat(q.grad for q in g.parameters())

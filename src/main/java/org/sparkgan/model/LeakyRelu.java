@@ -4,7 +4,8 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.BaseActivationFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.Max;
-import org.nd4j.linalg.api.ops.impl.transforms.gradient.LeakyReLUDerivative;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -13,8 +14,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * that libnd4j vectorises: its own LeakyReLU and LeakyReLUBp kernels ran at about a tenth of memory speed here
  * (6 ms for a 20×64×32×32 map, against 0.5 ms for a ReLU or a multiply), and G and D apply it to every layer, forward
  * and backward, which made it a fifth of a small-preset step. Forward: αx, then the pairwise max (two passes);
- * backward: the derivative (1 or α), then times ε (two passes). Only x = 0 exactly differs: its slope is 1 here, α
- * there.
+ * backward: the step x > 0, raised to α where it is 0, then times ε (three passes). At x = 0 exactly the slope is α, as
+ * in Keras (TensorFlow's LeakyReluGrad) and PyTorch; libnd4j's LeakyReLUDerivative takes 1 there, which the reference
+ * comparison found wherever zeros reach a layer with a zero bias (translation's and cutout's zeros at the first step).
  */
 public final class LeakyRelu extends BaseActivationFunction {
     private double alpha;
@@ -49,7 +51,8 @@ public final class LeakyRelu extends BaseActivationFunction {
     @Override
     public Pair<INDArray, INDArray> backprop(INDArray in, INDArray epsilon) {
         assertShape(in, epsilon);
-        Nd4j.exec(new LeakyReLUDerivative(in, in, alpha));
+        Nd4j.exec(new Step(in, in)); // 1 where x > 0, else 0
+        Nd4j.exec(new ScalarMax(in, alpha));
         Nd4j.exec(new MulOp(in, epsilon, in));
         return new Pair<>(in, null);
     }

@@ -1,6 +1,5 @@
 package org.sparkgan.train;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparkgan.BadInputException;
@@ -137,11 +136,24 @@ public final class DiffAugment {
             cutoutCol = new int[images];
         }
 
-        /** The augmented images, a new array. */
+        /**
+         * The drawn numbers, one row per image: brightness, saturation and contrast factors, row and column shift,
+         * cutout centre row and column (0 for an op outside the policy), for comparisons with other implementations.
+         */
+        public INDArray numbers() {
+            double[][] rows = new double[images][];
+            for (int i = 0; i < images; i++) {
+                rows[i] = new double[]{brightness[i], saturation[i], contrast[i], shiftRows[i], shiftCols[i],
+                        cutoutRow[i], cutoutCol[i]};
+            }
+            return Nd4j.create(rows);
+        }
+
+        /** The augmented images, a new array of {@code x}'s data type (computed in double precision). */
         public INDArray apply(INDArray x) {
-            float[] v = values(x);
+            double[] v = values(x);
             int channels = (int) x.size(1), size = channels * height * width;
-            float[] scratch = new float[size];
+            double[] scratch = new double[size];
             for (int i = 0; i < images; i++) {
                 for (Op op : policy) {
                     switch (op) {
@@ -151,14 +163,14 @@ public final class DiffAugment {
                     }
                 }
             }
-            return Nd4j.create(v, x.shape(), 'c');
+            return Nd4j.create(v, x.shape(), 'c').castTo(x.dataType());
         }
 
         /** The gradient with respect to {@link #apply}'s input, from the gradient with respect to its output. */
         public INDArray backprop(INDArray gradientOfOutput) {
-            float[] g = values(gradientOfOutput);
+            double[] g = values(gradientOfOutput);
             int channels = (int) gradientOfOutput.size(1), size = channels * height * width;
-            float[] scratch = new float[size];
+            double[] scratch = new double[size];
             for (int i = 0; i < images; i++) {
                 for (int k = policy.size() - 1; k >= 0; k--) {
                     switch (policy.get(k)) {
@@ -169,24 +181,24 @@ public final class DiffAugment {
                     }
                 }
             }
-            return Nd4j.create(g, gradientOfOutput.shape(), 'c');
+            return Nd4j.create(g, gradientOfOutput.shape(), 'c').castTo(gradientOfOutput.dataType());
         }
 
-        private float[] values(INDArray x) {
+        private double[] values(INDArray x) {
             if (x.rank() != 4 || x.size(0) != images || x.size(2) != height || x.size(3) != width) {
                 throw new IllegalArgumentException("augmentation drawn for " + images + " images of " + height + "x"
                         + width + ", got shape " + Arrays.toString(x.shape()));
             }
-            return x.castTo(DataType.FLOAT).dup('c').data().asFloat();
+            return x.dup('c').data().asDouble();
         }
 
-        private void color(float[] v, int start, int channels, int i) {
+        private void color(double[] v, int start, int channels, int i) {
             int pixels = height * width, end = start + channels * pixels;
             for (int j = start; j < end; j++) v[j] += brightness[i];
             for (int p = 0; p < pixels; p++) {
                 double sum = 0;
                 for (int c = 0; c < channels; c++) sum += v[start + c * pixels + p];
-                float mean = (float) (sum / channels);
+                double mean = sum / channels;
                 for (int c = 0; c < channels; c++) {
                     int j = start + c * pixels + p;
                     v[j] = mean + (v[j] - mean) * saturation[i];
@@ -194,7 +206,7 @@ public final class DiffAugment {
             }
             double sum = 0;
             for (int j = start; j < end; j++) sum += v[j];
-            float mean = (float) (sum / (end - start));
+            double mean = sum / (end - start);
             for (int j = start; j < end; j++) v[j] = mean + (v[j] - mean) * contrast[i];
         }
 
@@ -202,16 +214,16 @@ public final class DiffAugment {
          * Saturation and contrast are y = f·x + (1 - f)·mean(x) over a group (a pixel's channels, the whole image),
          * so dL/dx = f·dL/dy + (1 - f)·mean(dL/dy) over the same group; brightness passes the gradient unchanged.
          */
-        private void colorGradient(float[] g, int start, int channels, int i) {
+        private void colorGradient(double[] g, int start, int channels, int i) {
             int pixels = height * width, end = start + channels * pixels;
             double sum = 0;
             for (int j = start; j < end; j++) sum += g[j];
-            float meanTerm = (float) ((1 - contrast[i]) * sum / (end - start));
+            double meanTerm = (1 - contrast[i]) * sum / (end - start);
             for (int j = start; j < end; j++) g[j] = contrast[i] * g[j] + meanTerm;
             for (int p = 0; p < pixels; p++) {
                 double channelSum = 0;
                 for (int c = 0; c < channels; c++) channelSum += g[start + c * pixels + p];
-                float pixelTerm = (float) ((1 - saturation[i]) * channelSum / channels);
+                double pixelTerm = (1 - saturation[i]) * channelSum / channels;
                 for (int c = 0; c < channels; c++) {
                     int j = start + c * pixels + p;
                     g[j] = saturation[i] * g[j] + pixelTerm;
@@ -220,8 +232,8 @@ public final class DiffAugment {
         }
 
         /** out(r, c) = in(r + dr, c + dc), zero where that is outside the image; in place, through {@code scratch}. */
-        private void translate(float[] v, float[] scratch, int start, int channels, int dr, int dc) {
-            Arrays.fill(scratch, 0f);
+        private void translate(double[] v, double[] scratch, int start, int channels, int dr, int dc) {
+            Arrays.fill(scratch, 0.0);
             for (int ch = 0; ch < channels; ch++) {
                 int plane = start + ch * height * width;
                 for (int r = Math.max(0, -dr); r < Math.min(height, height - dr); r++) {
@@ -234,14 +246,14 @@ public final class DiffAugment {
         }
 
         /** Zeroes the square of image {@code i}; its own transpose, so the gradient path uses it too. */
-        private void cutout(float[] v, int start, int channels, int i) {
+        private void cutout(double[] v, int start, int channels, int i) {
             int top = cutoutRow[i] - cutoutHeight / 2, left = cutoutCol[i] - cutoutWidth / 2;
             int r0 = Math.max(0, top), r1 = Math.min(height, top + cutoutHeight);
             int c0 = Math.max(0, left), c1 = Math.min(width, left + cutoutWidth);
             for (int ch = 0; ch < channels; ch++) {
                 for (int r = r0; r < r1; r++) {
                     int row = start + (ch * height + r) * width;
-                    Arrays.fill(v, row + c0, row + c1, 0f);
+                    Arrays.fill(v, row + c0, row + c1, 0.0);
                 }
             }
         }

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class LeakyReluTest {
     private static INDArray values() {
         Nd4j.getRandom().setSeed(3);
-        return Nd4j.randn(DataType.FLOAT, 4, 5, 6, 7); // no exact zeros, where the two slopes differ by definition
+        return Nd4j.randn(DataType.FLOAT, 4, 5, 6, 7); // no exact zeros, where ND4J's slope is 1 and Keras' α
     }
 
     @Test
@@ -41,6 +41,15 @@ class LeakyReluTest {
             float e = epsilon.getFloat(i);
             assertEquals(z.getFloat(i) > 0 ? e : 0.3f * e, actual.getFloat(i), 0f);
         }
+    }
+
+    /** Keras (TensorFlow's LeakyReluGrad) and PyTorch take the slope α at x = 0 exactly, and so at -0. */
+    @Test
+    void slopeAtZeroIsAlphaAsInKerasAndPyTorch() {
+        INDArray z = Nd4j.createFromArray(-1f, -0f, 0f, Float.MIN_VALUE, -Float.MIN_VALUE, 2f);
+        INDArray epsilon = Nd4j.createFromArray(1f, 1f, 1f, 1f, 1f, -3f);
+        INDArray actual = new LeakyRelu(0.3).backprop(z, epsilon).getFirst();
+        assertEquals(Nd4j.createFromArray(0.3f, 0.3f, 0.3f, 1f, 0.3f, -3f), actual);
     }
 
     @Test

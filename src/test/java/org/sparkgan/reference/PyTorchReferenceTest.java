@@ -16,6 +16,7 @@ import org.sparkgan.data.ImageTensors;
 import org.sparkgan.model.Dcgan;
 import org.sparkgan.model.ModelConfig;
 import org.sparkgan.model.OptimizerConfig;
+import org.sparkgan.train.DiffAugment;
 import org.sparkgan.testing.TestData;
 
 import java.io.DataInputStream;
@@ -63,6 +64,19 @@ class PyTorchReferenceTest {
 
     @Test
     void stepsMatchPyTorch(@TempDir Path dir) throws Exception {
+        compareWithPyTorch(dir, DiffAugment.NONE);
+    }
+
+    /**
+     * The same with every DiffAugment op: the product's augmentation and its hand-written backward pass against the
+     * formulas applied with autograd (src/bench/python/pytorch_train.py's), both sides using the numbers drawn here.
+     */
+    @Test
+    void augmentedStepsMatchPyTorch(@TempDir Path dir) throws Exception {
+        compareWithPyTorch(dir, "color,translation,cutout");
+    }
+
+    private static void compareWithPyTorch(Path dir, String policy) throws Exception {
         String python = pythonWithTorch();
         MultiLayerNetwork g = Dcgan.generator(MODEL, OPTIMIZER, 1).convertDataType(DataType.DOUBLE);
         MultiLayerNetwork d = Dcgan.discriminator(MODEL, OPTIMIZER, 2).convertDataType(DataType.DOUBLE);
@@ -76,7 +90,19 @@ class PyTorchReferenceTest {
         write(dir, "latents_d", latentsD);
         write(dir, "latents_g", latentsG);
         write(dir, "reals", reals);
-        writeConfig(dir);
+        DiffAugment augment = DiffAugment.of(policy);
+        List<DiffAugment.Augmentation> augmentD = new ArrayList<>(), augmentG = new ArrayList<>();
+        if (!augment.isNone()) {
+            INDArray dBatch = Nd4j.zeros(DataType.DOUBLE, 2 * BATCH, CifarFormat.CHANNELS, CifarFormat.SIDE, CifarFormat.SIDE);
+            INDArray gBatch = Nd4j.zeros(DataType.DOUBLE, BATCH, CifarFormat.CHANNELS, CifarFormat.SIDE, CifarFormat.SIDE);
+            for (int s = 0; s < STEPS; s++) {
+                augmentD.add(augment.draw(dBatch, 100 + 2L * s));
+                augmentG.add(augment.draw(gBatch, 101 + 2L * s));
+            }
+            write(dir, "augment_d", Nd4j.stack(0, augmentD.stream().map(DiffAugment.Augmentation::numbers).toArray(INDArray[]::new)));
+            write(dir, "augment_g", Nd4j.stack(0, augmentG.stream().map(DiffAugment.Augmentation::numbers).toArray(INDArray[]::new)));
+        }
+        writeConfig(dir, policy);
         Process torch = new ProcessBuilder(python, SCRIPT.toString(), dir.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("python.log").toFile()).start();
 
@@ -86,7 +112,8 @@ class PyTorchReferenceTest {
         INDArray gAfterFirst = null, dAfterFirst = null;
         for (int s = 0; s < STEPS; s++) {
             losses[s] = step(g, d, latentsD.get(NDArrayIndex.point(s)), latentsG.get(NDArrayIndex.point(s)),
-                    reals.get(NDArrayIndex.point(s)), s == 0 ? first : null);
+                    reals.get(NDArrayIndex.point(s)), augment.isNone() ? null : augmentD.get(s),
+                    augment.isNone() ? null : augmentG.get(s), s == 0 ? first : null);
             if (s == 0) {
                 gAfterFirst = g.params().dup();
                 dAfterFirst = d.params().dup();
@@ -108,7 +135,7 @@ class PyTorchReferenceTest {
         step.add("G loss", read(dir, "losses").getScalar(1), Nd4j.scalar(losses[0][1]));
         step.addPerParameter(g, "G gradient", read(dir, "g_gradient"), first.get("g_gradient"));
         step.addPerParameter(g, "G update", read(dir, "g_params_step1").sub(gBefore), gAfterFirst.sub(gBefore));
-        step.check("first step");
+        step.check("first step (augment " + policy + ")");
 
         INDArray clipped = read(dir, "clipped");
         assertTrue(clipped.getDouble(0) > 0 && clipped.getDouble(1) > 0,
@@ -121,19 +148,23 @@ class PyTorchReferenceTest {
         trajectory.add("G losses of " + STEPS + " steps", torchLosses.getColumn(1), ownLosses.getColumn(1));
         trajectory.add("D's change over " + STEPS + " steps", read(dir, "d_params_final").sub(dBefore), d.params().sub(dBefore));
         trajectory.add("G's change over " + STEPS + " steps", read(dir, "g_params_final").sub(gBefore), g.params().sub(gBefore));
-        trajectory.check("trajectory");
+        trajectory.check("trajectory (augment " + policy + ")");
     }
 
     /**
      * One step as GanStep runs it, with label noise 0 (but clearing only the layers' state, below): D fitted on fakes
      * labelled 1 and reals labelled 0, then G's gradient through D (toward 0) and G's own updater. Records the first
-     * step's tensors when {@code record} is given. Returns D's and G's losses.
+     * step's tensors when {@code record} is given. With augmentations (null: none), D sees its batch augmented by
+     * {@code augmentD} and G's fakes by {@code augmentG}, whose backward pass carries D's input gradient to G.
+     * Returns D's and G's losses.
      */
     private static double[] step(MultiLayerNetwork g, MultiLayerNetwork d, INDArray latentsD, INDArray latentsG,
-                                INDArray reals, Map<String, INDArray> record) {
+                                INDArray reals, DiffAugment.Augmentation augmentD, DiffAugment.Augmentation augmentG,
+                                Map<String, INDArray> record) {
         int batch = (int) reals.size(0);
         INDArray fakes = g.output(latentsD, false);
         INDArray images = Nd4j.concat(0, fakes, reals);
+        if (augmentD != null) images = augmentD.apply(images);
         INDArray labels = Nd4j.concat(0, Nd4j.ones(DataType.DOUBLE, batch, 1), Nd4j.zeros(DataType.DOUBLE, batch, 1));
         if (record != null) {
             INDArray p = d.output(images, false);
@@ -150,9 +181,11 @@ class PyTorchReferenceTest {
         g.setInput(latentsG);
         List<INDArray> activations = g.feedForward(true, false);
         INDArray gFakes = activations.get(activations.size() - 1);
-        INDArray p = d.output(gFakes, true);
+        INDArray seen = augmentG == null ? gFakes : augmentG.apply(gFakes);
+        INDArray p = d.output(seen, true);
         double gLoss = -Transforms.log(p.rsub(1.0), false).meanNumber().doubleValue();
-        INDArray throughD = d.calculateGradients(gFakes, Nd4j.zeros(DataType.DOUBLE, batch, 1), null, null).getSecond();
+        INDArray throughD = d.calculateGradients(seen, Nd4j.zeros(DataType.DOUBLE, batch, 1), null, null).getSecond();
+        if (augmentG != null) throughD = augmentG.backprop(throughD);
         LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
         Gradient gradient = g.backpropGradient(throughD, noWorkspaces).getFirst();
         if (record != null) {
@@ -225,8 +258,9 @@ class PyTorchReferenceTest {
         return ImageTensors.toTensor(images);
     }
 
-    private static void writeConfig(Path dir) throws IOException {
+    private static void writeConfig(Path dir, String policy) throws IOException {
         Map<String, Object> c = new LinkedHashMap<>();
+        c.put("augment", policy);
         c.put("latent", MODEL.latentDim());
         c.put("dense_channels", MODEL.generatorDenseChannels());
         c.put("g_filters", MODEL.generatorFilters());
