@@ -16,6 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sparkgan.model.Dcgan;
 import org.sparkgan.model.FlopCount;
 import org.sparkgan.train.TrainingState;
+import org.sparkgan.train.ComputeThreads;
 import org.sparkgan.train.GanStep;
 import org.sparkgan.train.Seeds;
 import org.sparkgan.train.TrainConfig;
@@ -101,7 +102,7 @@ public final class Bench {
         List<Phase> phases = List.of(new Phase("fake generation", fake, flops.fakes()),
                 new Phase("D step", dStep, flops.dStep()), new Phase("G step", gStep, flops.gStep()),
                 new Phase("iteration", total, flops.total()));
-        return new Report("single JVM, convolutions: " + layers, phases, iterations * c.batchSize() / wall, (cpuNanos() - cpu0) / 1e9, wall);
+        return new Report("single JVM, convolutions: " + layers + ", " + ComputeThreads.openMpThreads() + " OpenMP threads", phases, iterations * c.batchSize() / wall, (cpuNanos() - cpu0) / 1e9, wall);
     }
 
     /** The product's step on a freshly initialised G and D (seeds 1 and 2), as every single-JVM bench times it. */

@@ -11,6 +11,7 @@ import org.sparkgan.eval.GeneratorSamples;
 import org.sparkgan.eval.SlicedWasserstein;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.train.Checkpoint;
+import org.sparkgan.train.ComputeThreads;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -94,6 +95,7 @@ final class EvalCommand implements Command {
             throw new BadInputException("--split: unknown split '" + split + "' (expected train or test)");
         }
 
+        ComputeThreads.pin(0);
         List<String> checkpointUris = new ArrayList<>();
         Checkpoint first = null;
         Configuration hadoopConf;

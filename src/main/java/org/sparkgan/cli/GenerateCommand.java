@@ -9,6 +9,7 @@ import org.sparkgan.BadInputException;
 import org.sparkgan.eval.GeneratorSamples;
 import org.sparkgan.io.ImageGrid;
 import org.sparkgan.train.Checkpoint;
+import org.sparkgan.train.ComputeThreads;
 
 import java.io.IOException;
 import java.util.List;
@@ -62,6 +63,7 @@ final class GenerateCommand implements Command {
         if (grid && interpolate) throw new BadInputException("--grid and --interpolate exclude each other");
         if (interpolate && count < 2) throw new BadInputException("--interpolate needs --count of at least 2");
 
+        ComputeThreads.pin(0);
         Configuration conf = new Configuration();
         Checkpoint checkpoint = Checkpoint.load(checkpointUri, conf);
         // a private instance: the cached one is shared, and its checksum setting must not change for others

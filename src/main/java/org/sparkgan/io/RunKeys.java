@@ -30,6 +30,8 @@ public final class RunKeys {
     // on Spark
     public static final String WORKERS = "workers";
     public static final String AVERAGING_FREQUENCY = "averaging_frequency";
+    public static final String ROUND_SEC = "round_sec";
+    public static final String WORKER_COMPUTE_SEC = "worker_compute_sec";
     // at sample steps and with --eval-every
     public static final String DIVERSITY = "diversity";
     public static final String GRID_MEAN_PREFIX = "grid_mean_";
@@ -41,6 +43,13 @@ public final class RunKeys {
     public static final String SWD_G_AVG = "swd_avg_g";
     public static final String SWD_IMAGES = "swd_images";
     public static final String SWD_FLOOR_AVG = "swd_floor_avg";
+
+    /**
+     * The measured durations and rates of a record: they differ from run to run. Every other key is a pure function of
+     * the configuration and the data, so a resumed or disturbed run repeats it bit for bit.
+     */
+    public static final java.util.Set<String> TIMINGS = java.util.Set.of(IMAGES_PER_SEC, SEC_PER_STEP, FAKE_SEC,
+            D_STEP_SEC, G_STEP_SEC, OUTSIDE_COMPUTE_SHARE, ELAPSED_SEC, ROUND_SEC, WORKER_COMPUTE_SEC);
 
     // config.json's provenance, also in every checkpoint
     public static final String DATA_URI = "data_uri";

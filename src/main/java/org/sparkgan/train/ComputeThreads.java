@@ -1,16 +1,32 @@
 package org.sparkgan.train;
 
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
 
-/** ND4J's compute threads for this JVM: pinned for reproducible runs, or left to ND4J's default. */
+/**
+ * ND4J's compute threads for the calling thread: pinned for reproducible runs, or ND4J's own count (one per core).
+ *
+ * <p>Both of libnd4j's thread counts are set: its own pool's, and OpenMP's, which oneDNN's convolutions use. ND4J
+ * 1.0.0-M2 sets OpenMP's to 4 while it initializes, whatever the core count or {@code OMP_NUM_THREADS} say
+ * ({@code NativeOpsHolder}'s constructor ends with {@code setOmpNumThreads(4)}); on 2 cores, 4 OpenMP threads take
+ * turns at the scheduler's tick inside oneDNN's backward reductions, which made small convolutions' backward passes
+ * 2-5× slower and their times vary call to call. OpenMP's count is per thread, so this is called on the thread that
+ * runs the ops.
+ */
 public final class ComputeThreads {
     private ComputeThreads() {}
 
-    /** Pins ND4J to {@code threads} threads; 0 leaves ND4J's default. */
-    public static void pin(int threads) {
-        if (threads > 0) {
-            Nd4j.getEnvironment().setMaxThreads(threads);
-            Nd4j.getEnvironment().setMaxMasterThreads(threads);
-        }
+    /** Pins ND4J to {@code threads} threads; 0 takes ND4J's own count (one per core). Returns the count set. */
+    public static int pin(int threads) {
+        int count = threads > 0 ? threads : Nd4j.getEnvironment().maxThreads();
+        Nd4j.getEnvironment().setMaxThreads(count);
+        Nd4j.getEnvironment().setMaxMasterThreads(count);
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(count);
+        return count;
+    }
+
+    /** OpenMP's thread count for the calling thread: what oneDNN's convolutions will use. */
+    public static int openMpThreads() {
+        return NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
     }
 }

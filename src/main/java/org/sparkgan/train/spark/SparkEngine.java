@@ -175,8 +175,8 @@ public final class SparkEngine implements TrainingEngine {
         m.put("g_loss_per_worker", round.perWorker().stream().map(GanStep.Result::gLoss).toList());
         m.put("d_acc_real_per_worker", round.perWorker().stream().map(GanStep.Result::dAccReal).toList());
         m.put("d_acc_fake_per_worker", round.perWorker().stream().map(GanStep.Result::dAccFake).toList());
-        m.put("round_sec", round.wallSeconds());
-        m.put("worker_compute_sec", round.computeSeconds());
+        m.put(RunKeys.ROUND_SEC, round.wallSeconds());
+        m.put(RunKeys.WORKER_COMPUTE_SEC, round.computeSeconds());
         m.put("task_threads", lastReports.stream().map(RoundSum.Report::threads).toList());
         return m;
     }
