@@ -293,23 +293,26 @@ public final class SlicedWasserstein {
         INDArray mb = Nd4j.create(b, new long[]{count, DIMS}, DataType.FLOAT);
         // one row per direction ('c' order), so each projection is one contiguous run to sort
         INDArray projection = Nd4j.create(DataType.FLOAT, DIRECTIONS, count);
-        int workers = Math.min(DIRECTIONS, Runtime.getRuntime().availableProcessors());
         double total = 0;
+        double[] perDirection = new double[DIRECTIONS];
+        ThreadLocal<int[][]> buffers = ThreadLocal.withInitial(() -> new int[3][count]); // keys a, keys b, scratch
         for (int r = 0; r < REPEATS; r++) {
             INDArray dirs = Nd4j.create(directions(Seeds.derive(seed, DIRECTION_STREAM, level, r)),
                     new long[]{DIRECTIONS, DIMS}, DataType.FLOAT);
             float[] pa = Nd4j.gemm(dirs, ma, projection, false, true, 1.0, 0.0).data().asFloat();
             float[] pb = Nd4j.gemm(dirs, mb, projection, false, true, 1.0, 0.0).data().asFloat();
-            total += IntStream.range(0, workers).parallel().mapToDouble(w -> {
-                int[] ka = new int[count], kb = new int[count], scratch = new int[count];
+            // each direction's sum is one thread's, and the directions are added in order: the value's last bits do
+            // not depend on how many processors share the work
+            IntStream.range(0, DIRECTIONS).parallel().forEach(d -> {
+                int[][] b3 = buffers.get();
+                int[] ka = b3[0], kb = b3[1], scratch = b3[2];
+                sortedKeys(pa, d * count, ka, scratch);
+                sortedKeys(pb, d * count, kb, scratch);
                 double s = 0;
-                for (int d = w; d < DIRECTIONS; d += workers) {
-                    sortedKeys(pa, d * count, ka, scratch);
-                    sortedKeys(pb, d * count, kb, scratch);
-                    for (int k = 0; k < count; k++) s += Math.abs(fromKey(ka[k]) - fromKey(kb[k]));
-                }
-                return s;
-            }).sum();
+                for (int k = 0; k < count; k++) s += Math.abs(fromKey(ka[k]) - fromKey(kb[k]));
+                perDirection[d] = s;
+            });
+            for (double s : perDirection) total += s;
         }
         return total / ((double) REPEATS * DIRECTIONS * count);
     }
