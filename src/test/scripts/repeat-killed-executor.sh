@@ -3,11 +3,11 @@
 #   src/test/scripts/repeat-killed-executor.sh [N]
 # Needs SPARKGAN_TEST_DATA, as the test suite does. Each run's Maven output goes to target/repeat-killed-executor/.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 runs=${1:-10}
 logs=target/repeat-killed-executor
 mkdir -p "$logs"
-mvn -B -q test-compile >/dev/null || exit 1
+mvn -B -q test-compile || exit 1
 identical=0
 for i in $(seq 1 "$runs"); do
   if mvn -B -q surefire:test@cluster-tests -Dtest='LocalClusterTrainTest#aFailedTaskAndAKilledExecutorChangeNothing' \

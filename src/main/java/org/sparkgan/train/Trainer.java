@@ -47,6 +47,7 @@ public final class Trainer {
     private final List<RunObserver> observers = new ArrayList<>();
     private volatile boolean stopRequested;
     private long deadlineNanos; // 0: no time limit
+    private int metricsOnDisk; // how many of the run's records metrics.jsonl holds: the rest are appended
 
     /**
      * @param realSamples up to 64 real images for samples/real.png
@@ -98,6 +99,7 @@ public final class Trainer {
 
     public Summary train(Start start) throws IOException {
         ComputeThreads.pin(config.threads());
+        run.removeTemporaries(); // a killed writer's
         if (start == Start.AUTO) start = autoStart();
         Checkpoint state = start == Start.RESUME ? resumeState() : freshState(start);
         List<Map<String, Object>> metrics = new ArrayList<>(run.readMetrics());
@@ -108,8 +110,9 @@ public final class Trainer {
             if (start == Start.RESUME) {
                 requireSameTopology(state, engine);
                 recordResume();
-                run.writeMetrics(metrics);
+                run.writeMetrics(metrics); // also drops a last line a kill cut short
             }
+            metricsOnDisk = metrics.size();
             if (first > config.steps()) {
                 out.printf("train: the run is already at step %d of %d; nothing to do%n", state.step(), config.steps());
                 return new Summary(first, state.step(), 0, 0, false);
@@ -193,7 +196,8 @@ public final class Trainer {
                     for (String w : warnings) out.println("train: WARNING " + w);
                 }
                 window = new Window();
-                run.writeMetrics(metrics);
+                run.appendMetrics(metrics.subList(metricsOnDisk, metrics.size()), metrics);
+                metricsOnDisk = metrics.size();
             }
             if (crossed(before, s, config.checkpointEvery()) || last) {
                 checkpoint(engine, s, rollbacks, ema, state.fixedLatents(), elapsed, false);
@@ -259,6 +263,7 @@ public final class Trainer {
         record.put(RunKeys.WARNINGS, List.of(line));
         metrics.add(record);
         run.writeMetrics(metrics);
+        metricsOnDisk = metrics.size();
         out.println("train: WARNING " + line);
         return back;
     }
