@@ -5,7 +5,7 @@ import org.apache.hadoop.hdfs.MiniDFSCluster;
 
 import java.nio.file.Path;
 
-/** A real HDFS for tests: an in-process MiniDFSCluster (one datanode) on 127.0.0.1, its storage under {@code base}. */
+/** A real HDFS for tests: an in-process MiniDFSCluster on 127.0.0.1, its storage under {@code base}. */
 public final class MiniHdfs implements AutoCloseable {
     private final MiniDFSCluster cluster;
 
@@ -13,10 +13,15 @@ public final class MiniHdfs implements AutoCloseable {
         this.cluster = cluster;
     }
 
+    /** One DataNode. */
     public static MiniHdfs start(Path base) throws Exception {
+        return start(base, 1);
+    }
+
+    public static MiniHdfs start(Path base, int dataNodes) throws Exception {
         Configuration conf = new Configuration();
         conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toString());
-        MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf).numDataNodes(dataNodes).build();
         cluster.waitActive();
         return new MiniHdfs(cluster);
     }
@@ -24,6 +29,11 @@ public final class MiniHdfs implements AutoCloseable {
     /** hdfs://127.0.0.1:PORT, with no trailing slash. */
     public String uri() {
         return "hdfs://127.0.0.1:" + cluster.getNameNodePort();
+    }
+
+    /** The cluster itself, for tests that restart or stop its nodes. */
+    public MiniDFSCluster cluster() {
+        return cluster;
     }
 
     @Override
