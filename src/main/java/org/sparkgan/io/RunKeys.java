@@ -30,6 +30,10 @@ public final class RunKeys {
     // on Spark
     public static final String WORKERS = "workers";
     public static final String AVERAGING_FREQUENCY = "averaging_frequency";
+    public static final String ROUND_SEC = "round_sec";
+    public static final String WORKER_COMPUTE_SEC = "worker_compute_sec";
+    /** ND4J's threads in each worker's task, one value per worker. */
+    public static final String TASK_THREADS = "task_threads";
     // at sample steps and with --eval-every
     public static final String DIVERSITY = "diversity";
     public static final String GRID_MEAN_PREFIX = "grid_mean_";
@@ -42,6 +46,14 @@ public final class RunKeys {
     public static final String SWD_IMAGES = "swd_images";
     public static final String SWD_FLOOR_AVG = "swd_floor_avg";
 
+    /** The list of each worker's values of {@code key} (D_LOSS, G_LOSS, D_ACC_REAL, D_ACC_FAKE) in a Spark round. */
+    public static String perWorker(String key) {
+        return key + "_per_worker";
+    }
+
+    // config.json's two sections: every configuration value, and where the run came from
+    public static final String CONFIG = "config";
+    public static final String PROVENANCE = "provenance";
     // config.json's provenance, also in every checkpoint
     public static final String DATA_URI = "data_uri";
     public static final String DATA_ROWS = "data_rows";
