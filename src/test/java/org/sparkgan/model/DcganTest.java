@@ -24,9 +24,9 @@ class DcganTest {
     static final ModelConfig SEED = new ModelConfig(32, 128, 256, 128, 0.3, 0.4);
     static final ModelConfig SMALL = new ModelConfig(32, 32, 64, 64, 0.3, 0.4);
     /**
-     * The op-based layers agree with DL4J's to float32 rounding: measured at most 2.3e-6 here over twelve latent draws (a G
-     * gradient) and 6.4e-7 in {@link OpConvolutionTest}. 1e-4 leaves room for another CPU's rounding while a border row off by 5%
-     * in a 32×32 map (relative error ~9e-3, see below) fails.
+     * The op-based layers agree with DL4J's to float32 rounding: measured at most 2.3e-6 here over twelve latent
+     * draws (a G gradient) and 6.4e-7 in {@link OpConvolutionTest}. 1e-4 leaves room for another CPU's rounding,
+     * while a border row off by 5% in a 32×32 map (relative error ~9e-3, see below) fails.
      */
     static final double TOLERANCE = 1e-4;
     /** LeakyReLU inputs at least this far from 0: farther than the two implementations' rounding apart. */
