@@ -15,7 +15,8 @@ final class Html {
     private static final String STYLE = """
             body { margin: 0; background: #f3f4f6; color: #1f2328;
                    font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
-            main { margin: 0 auto; padding: 20px 28px 48px; background: #fff; min-height: 100vh; box-sizing: border-box; }
+            main { margin: 0 auto; padding: 20px 28px 48px; background: #fff; min-height: 100vh;
+                   box-sizing: border-box; }
             h1 { font-size: 24px; margin: 0 0 4px; }
             h2 { font-size: 18px; margin: 30px 0 10px; padding-bottom: 4px; border-bottom: 1px solid #ddd; }
             .where { color: #666; overflow-wrap: anywhere; }
@@ -27,7 +28,7 @@ final class Html {
             .note { color: #555; }
             """;
 
-    /** A page up to its {@code <main>}: the title and the shared CSS, then {@code style}; close it with {@link #END}. */
+    /** A page up to its {@code <main>}: the title, the shared CSS, then {@code style}; {@link #END} closes it. */
     static StringBuilder page(String title, String style) {
         return new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")

@@ -69,7 +69,8 @@ final class Records {
      * (x, value) of every record with a step and a number under {@code key}, non-finite values included; records
      * whose x is not finite are left out.
      */
-    static List<double[]> points(List<Map<String, Object>> records, String key, ToDoubleFunction<Map<String, Object>> x) {
+    static List<double[]> points(List<Map<String, Object>> records, String key,
+                                 ToDoubleFunction<Map<String, Object>> x) {
         List<double[]> out = new ArrayList<>();
         for (Map<String, Object> r : records) {
             Double v = number(r, key);

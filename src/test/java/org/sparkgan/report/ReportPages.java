@@ -139,7 +139,8 @@ final class ReportPages {
         for (int y = 0; y < image.getHeight(); y += 2) {
             for (int x = 0; x < image.getWidth(); x += 2) colours.add(image.getRGB(x, y));
         }
-        assertTrue(colours.size() > 500, "a page of text, charts and frog grids has many colours, got " + colours.size());
+        assertTrue(colours.size() > 500,
+                "a page of text, charts and frog grids has many colours, got " + colours.size());
         assertEveryImageLoads(page);
         return image;
     }
