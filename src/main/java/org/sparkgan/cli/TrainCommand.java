@@ -88,7 +88,9 @@ final class TrainCommand implements Command {
                 every worker runs --averaging-frequency local steps from the driver's G and D, and the driver averages
                 both networks' parameters and RMSprop states (FedGAN-style local updates). Every random draw derives from
                 the seed, the worker and the step, so a distributed run is reproducible too.
-                Defaults below are the seed preset's; --preset small changes g-dense-channels to 32 and the filters to 64.""";
+                Defaults below are the seed preset's; --preset small changes g-dense-channels to 32 and the filters to 64;
+                seed-plus and small-plus add the recipe measured on the small model, g-lr 0.0001 and augment translation
+                (see --preset below and docs/results.md).""";
     }
 
     @Override

@@ -58,8 +58,8 @@ public final class SlicedWasserstein {
     /** 1-D binomial taps; the 2-D filter is their outer product. */
     private static final float[] TAPS = {1 / 16f, 4 / 16f, 6 / 16f, 4 / 16f, 1 / 16f};
     // Seeds.derive purposes, so patch positions and directions never share a random stream.
-    private static final long PATCH_STREAM = 0x9A7C4L;
-    private static final long DIRECTION_STREAM = 0xD12EC7L;
+    static final long PATCH_STREAM = 0x9A7C4L;
+    static final long DIRECTION_STREAM = 0xD12EC7L;
 
     /** The distance at one pyramid level, ×1000. */
     public record Level(int resolution, double value) {}
@@ -245,7 +245,7 @@ public final class SlicedWasserstein {
     }
 
     /** (y, x) centres of each image's patches, image-major: the same for both sets. */
-    private static int[] patchCentres(int images, int side, long seed) {
+    static int[] patchCentres(int images, int side, long seed) {
         Random random = new Random(seed);
         int h = PATCH / 2;
         int[] centres = new int[images * PATCHES_PER_IMAGE * 2];
@@ -359,7 +359,7 @@ public final class SlicedWasserstein {
     }
 
     /** {@link #DIRECTIONS} random unit vectors in descriptor space, one per row. */
-    private static float[] directions(long seed) {
+    static float[] directions(long seed) {
         Random random = new Random(seed);
         float[] dirs = new float[DIRECTIONS * DIMS];
         for (int d = 0; d < DIRECTIONS; d++) {

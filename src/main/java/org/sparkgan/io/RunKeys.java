@@ -32,6 +32,8 @@ public final class RunKeys {
     public static final String AVERAGING_FREQUENCY = "averaging_frequency";
     public static final String ROUND_SEC = "round_sec";
     public static final String WORKER_COMPUTE_SEC = "worker_compute_sec";
+    /** ND4J's threads in each worker's task, one value per worker. */
+    public static final String TASK_THREADS = "task_threads";
     // at sample steps and with --eval-every
     public static final String DIVERSITY = "diversity";
     public static final String GRID_MEAN_PREFIX = "grid_mean_";
@@ -51,6 +53,14 @@ public final class RunKeys {
     public static final java.util.Set<String> TIMINGS = java.util.Set.of(IMAGES_PER_SEC, SEC_PER_STEP, FAKE_SEC,
             D_STEP_SEC, G_STEP_SEC, OUTSIDE_COMPUTE_SHARE, ELAPSED_SEC, ROUND_SEC, WORKER_COMPUTE_SEC);
 
+    /** The list of each worker's values of {@code key} (D_LOSS, G_LOSS, D_ACC_REAL, D_ACC_FAKE) in a Spark round. */
+    public static String perWorker(String key) {
+        return key + "_per_worker";
+    }
+
+    // config.json's two sections: every configuration value, and where the run came from
+    public static final String CONFIG = "config";
+    public static final String PROVENANCE = "provenance";
     // config.json's provenance, also in every checkpoint
     public static final String DATA_URI = "data_uri";
     public static final String DATA_ROWS = "data_rows";

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileContext;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
@@ -12,6 +11,7 @@ import org.sparkgan.BadInputException;
 import org.sparkgan.io.PathKinds;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.io.RunKeys;
+import org.sparkgan.train.TrainConfig;
 
 import java.io.IOException;
 import java.net.URI;
@@ -24,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * One page comparing run folders: SWD, losses and D's accuracies of every run overlaid, by images seen and by wall
@@ -33,17 +31,12 @@ import java.util.regex.Pattern;
  * with inline SVG like report.html, read from the folders on any Hadoop file system.
  */
 public final class RunComparison {
-    /** Distinct colours; runs beyond them reuse them in order. */
-    static final String[] PALETTE = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-            "#17becf"};
-    private static final String GREY = "#888888";
-    private static final Pattern SAMPLE = Pattern.compile("step-(\\d{6,})\\.png");
-
     private RunComparison() {}
 
     /** One run as the page shows it; {@code workers} is 1 for a single-JVM run. */
     record Run(RunFolder folder, String label, String colour, Map<String, Object> config,
-               List<Map<String, Object>> records, int workers, long batchSize, boolean hasReport, String newestSample) {
+               List<Map<String, Object>> records, int workers, long batchSize, boolean hasReport,
+               Records.SampleGrid newestSample) {
         String name() {
             return folder.root().getName();
         }
@@ -54,7 +47,7 @@ public final class RunComparison {
         }
 
         List<Map<String, Object>> training() {
-            return records.stream().filter(r -> Records.step(r) != null && r.containsKey(RunKeys.D_LOSS)).toList();
+            return Records.training(records);
         }
     }
 
@@ -114,13 +107,13 @@ public final class RunComparison {
         Map<String, Object> config;
         List<Map<String, Object>> records;
         try {
-            config = map(folder.readJson(RunFolder.CONFIG).get("config"));
+            config = Records.section(folder.readJson(RunFolder.CONFIG), RunKeys.CONFIG);
             records = folder.readMetrics();
         } catch (JsonProcessingException e) {
             throw new BadInputException(uri + ": a run folder whose " + RunFolder.CONFIG + " or " + RunFolder.METRICS
                     + " is not valid JSON: " + e.getOriginalMessage());
         }
-        Double batch = Records.number(config.get("batch-size"));
+        Double batch = Records.number(config.get(TrainConfig.BATCH_SIZE.name()));
         if (batch == null || batch < 1) {
             throw new BadInputException(uri + ": " + RunFolder.CONFIG + " records no batch-size, so images seen "
                     + "cannot be counted");
@@ -132,10 +125,11 @@ public final class RunComparison {
         String engine = spark == null ? "single JVM"
                 : workers + " workers, averaging every " + text(spark.get(RunKeys.AVERAGING_FREQUENCY)) + " steps";
         String name = folder.root().getName();
-        String label = name + " (" + (config.containsKey("preset") ? text(config.get("preset")) + ", " : "") + engine
-                + ")";
-        return new Run(folder, label, PALETTE[index % PALETTE.length], config, records, workers, batch.longValue(),
-                folder.exists(RunReport.FILE), newestSample(folder));
+        String preset = TrainConfig.PRESET.name();
+        String label = name + " (" + (config.containsKey(preset) ? text(config.get(preset)) + ", " : "") + engine + ")";
+        List<Records.SampleGrid> grids = Records.sampleGrids(folder);
+        return new Run(folder, label, Html.PALETTE[index % Html.PALETTE.length], config, records, workers,
+                batch.longValue(), folder.exists(RunReport.FILE), grids.isEmpty() ? null : grids.get(grids.size() - 1));
     }
 
     /** The page for {@code runs}; links are relative to {@code outputFolder} where the runs lie inside it. */
@@ -143,11 +137,7 @@ public final class RunComparison {
         double longest = runs.stream().flatMap(r -> r.records().stream())
                 .mapToDouble(r -> finiteOr(Records.number(r, RunKeys.ELAPSED_SEC), 0)).max().orElse(0);
         TimeUnit time = TimeUnit.of(longest);
-        StringBuilder sb = new StringBuilder();
-        sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<title>").append(runs.size()).append(" runs compared · sparkgan</title>\n")
-                .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<main>\n");
+        StringBuilder sb = Html.page(runs.size() + " runs compared · sparkgan", STYLE);
         sb.append("<header>\n<h1>").append(runs.size()).append(runs.size() == 1 ? " training run" : " training runs")
                 .append(" compared</h1>\n<p class=\"where\">written ")
                 .append(Html.escape(Instant.now().truncatedTo(ChronoUnit.SECONDS))).append("</p>\n")
@@ -170,7 +160,7 @@ public final class RunComparison {
                 "How often D calls a real image real, before its update; the dashed line is chance.");
         pair(sb, runs, time, "D accuracy on generated images", "accuracy", RunKeys.D_ACC_FAKE, false, 0.5,
                 "How often D calls a generated image generated, before its update; the dashed line is chance.");
-        return sb.append("</section>\n</main>\n</body>\n</html>\n").toString();
+        return sb.append("</section>\n").append(Html.END).toString();
     }
 
     private static void table(StringBuilder sb, List<Run> runs, Path outputFolder) {
@@ -187,7 +177,7 @@ public final class RunComparison {
                 sb.append("<td colspan=\"4\">no training steps logged yet</td>");
             } else {
                 long step = Records.step(last);
-                Object total = run.config().get("steps");
+                Object total = run.config().get(TrainConfig.STEPS.name());
                 Double elapsed = Records.number(last, RunKeys.ELAPSED_SEC);
                 sb.append("<td>").append(step).append(total == null ? "" : " of " + Html.escape(text(total)))
                         .append("</td><td>").append(Records.format(run.imagesSeen(step))).append("<div class=\"note\">")
@@ -196,8 +186,7 @@ public final class RunComparison {
                         .append(elapsed == null ? "–" : RunReport.duration(elapsed)).append("</td><td>")
                         .append(median(training, RunKeys.SEC_PER_STEP)).append("</td>");
             }
-            Map<String, Object> eval = null;
-            for (Map<String, Object> r : run.records()) if (Records.number(r, RunKeys.SWD_AVG) != null) eval = r;
+            Map<String, Object> eval = Records.latest(run.records(), RunKeys.SWD_AVG).orElse(null);
             sb.append("<td>").append(eval == null ? "no evaluation logged" : Records.format(Records.number(eval,
                     RunKeys.SWD_AVG)) + " at step " + Records.step(eval) + (eval.containsKey(RunKeys.SWD_FLOOR_AVG)
                     ? "<div class=\"note\">floor " + Records.format(Records.number(eval, RunKeys.SWD_FLOOR_AVG))
@@ -212,11 +201,9 @@ public final class RunComparison {
             if (run.newestSample() == null) {
                 sb.append("none yet");
             } else {
-                String grid = Html.escape(link(run.folder().path(RunFolder.SAMPLES + "/" + run.newestSample()),
-                        outputFolder));
-                sb.append("<a href=\"").append(grid).append("\"><img src=\"").append(grid).append("\" alt=\"")
-                        .append(Html.escape("newest samples of " + run.name())).append("\" loading=\"lazy\"></a>")
-                        .append("<div class=\"note\">").append(Html.escape(run.newestSample())).append("</div>");
+                Html.image(sb, link(run.folder().path(run.newestSample().link()), outputFolder),
+                        "newest samples of " + run.name());
+                sb.append("<div class=\"note\">").append(Html.escape(run.newestSample().name())).append("</div>");
             }
             sb.append("</td></tr>\n");
         }
@@ -253,15 +240,12 @@ public final class RunComparison {
                 xHi = Math.max(xHi, p[0]);
             }
             if (floors && !line.isEmpty()) {
-                List<double[]> floor = points(run, RunKeys.SWD_FLOOR_AVG, x);
-                // one floor measurement holds for the whole run: draw it across
-                if (floor.size() == 1) floor = List.of(new double[]{line.get(0)[0], floor.get(0)[1]},
-                        new double[]{line.get(line.size() - 1)[0], floor.get(0)[1]});
-                chart.add(new SvgChart.Series(run.name() + " floor", run.colour(), true, floor));
+                chart.add(new SvgChart.Series(run.name() + " floor", run.colour(), true,
+                        Records.floorLine(points(run, RunKeys.SWD_FLOOR_AVG, x), line)));
             }
         }
         if (!Double.isNaN(chance) && xLo <= xHi) {
-            chart.add(new SvgChart.Series("chance (" + Records.format(chance) + ")", GREY, true,
+            chart.add(new SvgChart.Series("chance (" + Records.format(chance) + ")", Html.GREY, true,
                     List.of(new double[]{xLo, chance}, new double[]{xHi, chance})));
         }
         return chart;
@@ -269,24 +253,11 @@ public final class RunComparison {
 
     /** (x, value) of every record of the run that has the value and an x, non-finite values included. */
     private static List<double[]> points(Run run, String key, XOf x) {
-        List<double[]> out = new ArrayList<>();
-        for (Map<String, Object> r : run.records()) {
-            Double v = Records.number(r, key);
-            if (v == null || Records.step(r) == null) continue;
-            double at = x.of(run, r);
-            if (Double.isFinite(at)) out.add(new double[]{at, v});
-        }
-        return out;
+        return Records.points(run.records(), key, r -> x.of(run, r));
     }
 
     private static void figure(StringBuilder sb, SvgChart chart, String caption) {
-        sb.append("<figure>\n");
-        if (chart.isEmpty()) {
-            sb.append("<p class=\"note\">No run logged this yet.</p>\n");
-        } else {
-            sb.append(chart.svg());
-        }
-        sb.append("<figcaption>").append(Html.escape(caption)).append("</figcaption>\n</figure>\n");
+        Html.figure(sb, chart.isEmpty() ? "<p class=\"note\">No run logged this yet.</p>\n" : chart.svg(), caption);
     }
 
     /**
@@ -311,21 +282,6 @@ public final class RunComparison {
         return "file".equals(t.getScheme()) ? java.nio.file.Path.of(t).toUri().toASCIIString() : t.toASCIIString();
     }
 
-    /** The newest samples/step-NNNNNN.png, or null. */
-    private static String newestSample(RunFolder run) throws IOException {
-        if (!run.exists(RunFolder.SAMPLES)) return null;
-        String newest = null;
-        long newestStep = -1;
-        for (FileStatus s : run.fileSystem().listStatus(run.path(RunFolder.SAMPLES))) {
-            Matcher m = SAMPLE.matcher(s.getPath().getName());
-            if (s.isFile() && m.matches() && Long.parseLong(m.group(1)) > newestStep) {
-                newestStep = Long.parseLong(m.group(1));
-                newest = s.getPath().getName();
-            }
-        }
-        return newest;
-    }
-
     private static String median(List<Map<String, Object>> records, String key) {
         double[] values = records.stream().map(r -> Records.number(r, key)).filter(v -> v != null && Double.isFinite(v))
                 .mapToDouble(Double::doubleValue).sorted().toArray();
@@ -338,35 +294,22 @@ public final class RunComparison {
         return v == null || !Double.isFinite(v) ? otherwise : v;
     }
 
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
-        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    }
-
     /** Numbers as the report writes them (2, not 2.0), anything else as it is. */
     private static String text(Object v) {
         return v instanceof Number n ? Records.format(n.doubleValue()) : String.valueOf(v);
     }
 
+    /** The comparison's own rules, after {@link Html}'s. */
     private static final String STYLE = """
-            body { margin: 0; background: #f3f4f6; color: #1f2328;
-                   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
-            main { max-width: 1520px; margin: 0 auto; padding: 20px 28px 48px; background: #fff; min-height: 100vh;
-                   box-sizing: border-box; }
-            h1 { font-size: 24px; margin: 0 0 4px; }
-            h2 { font-size: 18px; margin: 30px 0 10px; padding-bottom: 4px; border-bottom: 1px solid #ddd; }
-            .where { color: #666; overflow-wrap: anywhere; font-size: 12.5px; }
-            nav a { color: #0b5cad; text-decoration: none; }
-            table { border-collapse: collapse; width: 100%; }
-            th, td { padding: 4px 8px; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
+            main { max-width: 1520px; }
+            .where { font-size: 12.5px; }
             th { font-weight: 600; color: #444; }
             .swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; margin-right: 6px;
                       vertical-align: -2px; }
             table.runs img { display: block; width: 132px; image-rendering: pixelated; border-radius: 2px; }
-            .note { color: #555; font-size: 12.5px; }
+            .note { font-size: 12.5px; }
             .pair { display: flex; flex-wrap: wrap; gap: 16px; }
             .pair figure { flex: 1 1 600px; margin: 12px 0; min-width: 0; }
-            figcaption { color: #555; font-size: 13px; }
-            svg.chart { display: block; width: 100%; height: auto; border: 1px solid #e3e3e3; border-radius: 4px; }
+            svg.chart { width: 100%; }
             """;
 }

@@ -2,9 +2,9 @@ package org.sparkgan.report;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.hadoop.fs.FileStatus;
 import org.sparkgan.io.RunKeys;
 import org.sparkgan.io.RunFolder;
+import org.sparkgan.report.Records.SampleGrid;
 import org.sparkgan.train.Param;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.train.Trainer;
@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,20 +33,10 @@ public final class RunReport {
     public static final String FILE = "report.html";
     /** Sample grids shown in the page's time line; all of them are linked below it. */
     static final int TIMELINE = 24;
-    private static final Pattern SAMPLE = Pattern.compile("step-(\\d{6,})\\.png");
-    private static final Pattern SWD_LEVEL = Pattern.compile("swd_level(\\d+)");
-    private static final String[] PALETTE = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-            "#e377c2", "#17becf"};
-    private static final String GREY = "#888888";
+    private static final Pattern SWD_LEVEL = Pattern.compile(Pattern.quote(RunKeys.SWD_LEVEL_PREFIX) + "(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RunReport() {}
-
-    private record Sample(long step, String name) {
-        String link() {
-            return RunFolder.SAMPLES + "/" + name;
-        }
-    }
 
     /** Writes (or replaces) report.html in the run folder's root. */
     public static void write(RunFolder run) throws IOException {
@@ -57,21 +46,17 @@ public final class RunReport {
     /** The page for the run folder as it is now. */
     public static String html(RunFolder run) throws IOException {
         Map<String, Object> configJson = run.exists(RunFolder.CONFIG) ? run.readJson(RunFolder.CONFIG) : Map.of();
-        Map<String, Object> config = map(configJson.get("config"));
-        Map<String, Object> provenance = map(configJson.get("provenance"));
+        Map<String, Object> config = Records.section(configJson, RunKeys.CONFIG);
+        Map<String, Object> provenance = Records.section(configJson, RunKeys.PROVENANCE);
         List<Map<String, Object>> records = run.readMetrics();
-        List<Sample> samples = samples(run);
+        List<SampleGrid> samples = Records.sampleGrids(run);
         boolean real = run.exists(RunFolder.SAMPLES + "/real.png");
         String raw = samples.isEmpty() ? null : RunFolder.SAMPLES + "/" + RunFolder.stepName(samples.get(samples.size() - 1).step())
                 + Trainer.RAW_SUFFIX + ".png";
         if (raw != null && !run.exists(raw)) raw = null;
 
-        StringBuilder sb = new StringBuilder();
         String name = run.root().getName();
-        sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<title>").append(Html.escape(name)).append(" · sparkgan run report</title>\n")
-                .append("<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n<main>\n");
+        StringBuilder sb = Html.page(name + " · sparkgan run report", STYLE);
         sb.append("<header>\n<h1>Training run <code>").append(Html.escape(name)).append("</code></h1>\n")
                 .append("<p class=\"where\">").append(Html.escape(run.root())).append("<br>report written ")
                 .append(Html.escape(Instant.now().truncatedTo(ChronoUnit.SECONDS))).append("</p>\n")
@@ -84,17 +69,16 @@ public final class RunReport {
         samples(sb, samples, real, raw);
         configuration(sb, config);
         provenance(sb, provenance);
-        return sb.append("</main>\n</body>\n</html>\n").toString();
+        return sb.append(Html.END).toString();
     }
 
     private static void summary(StringBuilder sb, RunFolder run, Map<String, Object> config,
-                                List<Map<String, Object>> records, List<Sample> samples) throws IOException {
+                                List<Map<String, Object>> records, List<SampleGrid> samples) throws IOException {
         Map<String, String> rows = new LinkedHashMap<>();
-        List<Map<String, Object>> training = records.stream()
-                .filter(r -> Records.step(r) != null && r.containsKey(RunKeys.D_LOSS)).toList();
+        List<Map<String, Object>> training = Records.training(records);
         if (!training.isEmpty()) {
             Map<String, Object> last = training.get(training.size() - 1);
-            Object total = config.get("steps");
+            Object total = config.get(TrainConfig.STEPS.name());
             rows.put("Step", Records.step(last) + (total == null ? "" : " of " + total));
             Double elapsed = Records.number(last, RunKeys.ELAPSED_SEC);
             if (elapsed != null) rows.put("Training time", duration(elapsed));
@@ -121,11 +105,11 @@ public final class RunReport {
         } else {
             rows.put("Step", "no training steps logged yet");
         }
-        latest(records, RunKeys.SWD_AVG).ifPresent(r -> rows.put("SWD ×1000 (latest)", value(r, RunKeys.SWD_AVG) + " at step "
+        Records.latest(records, RunKeys.SWD_AVG).ifPresent(r -> rows.put("SWD ×1000 (latest)", value(r, RunKeys.SWD_AVG) + " at step "
                 + Records.step(r)
                 + (r.containsKey(RunKeys.SWD_FLOOR_AVG) ? "; real-vs-real floor " + value(r, RunKeys.SWD_FLOOR_AVG) : "")
                 + (r.containsKey(RunKeys.SWD_IMAGES) ? "; " + value(r, RunKeys.SWD_IMAGES) + " images per set" : "")));
-        latest(records, RunKeys.DIVERSITY).ifPresent(r -> rows.put("Sample diversity (latest)", value(r, RunKeys.DIVERSITY)
+        Records.latest(records, RunKeys.DIVERSITY).ifPresent(r -> rows.put("Sample diversity (latest)", value(r, RunKeys.DIVERSITY)
                 + " at step " + Records.step(r)));
         List<Long> checkpoints = run.checkpointSteps();
         rows.put("Checkpoints", checkpoints.isEmpty() ? "none" : "steps " + join(checkpoints));
@@ -157,28 +141,28 @@ public final class RunReport {
         sb.append("<section id=\"charts\">\n<h2>Charts</h2>\n");
         int shown = 0;
         shown += figure(sb, new SvgChart("Losses", "step", "loss")
-                        .add(series(records, RunKeys.D_LOSS, "D loss", PALETTE[0]))
-                        .add(series(records, RunKeys.G_LOSS, "G loss", PALETTE[1])),
+                        .add(series(records, RunKeys.D_LOSS, "D loss", Html.PALETTE[0]))
+                        .add(series(records, RunKeys.G_LOSS, "G loss", Html.PALETTE[1])),
                 "Binary cross-entropy at each logged step. Both near ln 2 ≈ 0.69 is a balanced game; D's loss near 0 "
                         + "while G's climbs means D is winning.");
-        List<double[]> accuracySteps = points(records, RunKeys.D_ACC_REAL);
+        List<double[]> accuracySteps = Records.points(records, RunKeys.D_ACC_REAL);
         shown += figure(sb, new SvgChart("D accuracy", "step", "accuracy").yAtLeast(1)
-                        .add(series(records, RunKeys.D_ACC_REAL, "on real images", PALETTE[2]))
-                        .add(series(records, RunKeys.D_ACC_FAKE, "on generated images", PALETTE[3]))
+                        .add(series(records, RunKeys.D_ACC_REAL, "on real images", Html.PALETTE[2]))
+                        .add(series(records, RunKeys.D_ACC_FAKE, "on generated images", Html.PALETTE[3]))
                         .add(level(accuracySteps, 0.5, "chance (0.5)")),
                 "How often D classifies correctly (output under or over 0.5) in the pass it trains on (dropout on), "
                         + "before its update. Both near 1 for "
                         + "long means D separates real from generated easily. One near 0 and the other near 1 is "
                         + "usually D at chance, not D winning: see D's mean output below.");
-        Object noise = config.get("label-noise");
+        Object noise = config.get(TrainConfig.LABEL_NOISE.name());
         double labelNoise = noise == null ? 0 : Double.parseDouble(String.valueOf(noise));
         double chance = 0.5 + labelNoise / 2;
-        List<double[]> outputSteps = points(records, RunKeys.D_OUT_REAL);
+        List<double[]> outputSteps = Records.points(records, RunKeys.D_OUT_REAL);
         shown += figure(sb, new SvgChart("D's mean output", "step", "P(fake)").yAtLeast(1)
                         .add(series(records, RunKeys.D_OUT_REAL, "on real images (target " + Records.format(labelNoise / 2)
-                                + ")", PALETTE[2]))
+                                + ")", Html.PALETTE[2]))
                         .add(series(records, RunKeys.D_OUT_FAKE, "on generated images (target "
-                                + Records.format(1 + labelNoise / 2) + ")", PALETTE[3]))
+                                + Records.format(1 + labelNoise / 2) + ")", Html.PALETTE[3]))
                         .add(level(outputSteps, chance, "chance (" + Records.format(chance) + ")")),
                 "D's mean probability of \"fake\" before its update. With label noise X its targets average X/2 on "
                         + "reals and 1 + X/2 on fakes, so a D that cannot tell them apart outputs about 0.5 + X/2 for "
@@ -186,9 +170,9 @@ public final class RunReport {
                         + "apart, reals low and fakes high, mean D tells them apart.");
 
         SvgChart swd = new SvgChart("Sliced Wasserstein distance (SWD ×1000)", "step", "SWD ×1000")
-                .add(series(records, RunKeys.SWD_AVG, "mean of levels", PALETTE[0]));
-        if (!points(records, RunKeys.SWD_G_AVG).isEmpty()) {
-            swd.add(series(records, RunKeys.SWD_G_AVG, "mean of levels, G without its average", PALETTE[1]));
+                .add(series(records, RunKeys.SWD_AVG, "mean of levels", Html.PALETTE[0]));
+        if (!Records.points(records, RunKeys.SWD_G_AVG).isEmpty()) {
+            swd.add(series(records, RunKeys.SWD_G_AVG, "mean of levels, G without its average", Html.PALETTE[1]));
         }
         TreeSet<Integer> levels = new TreeSet<>(Comparator.reverseOrder());
         for (Map<String, Object> r : records) {
@@ -200,13 +184,11 @@ public final class RunReport {
         int c = 2;
         for (int level : levels) {
             swd.add(series(records, RunKeys.SWD_LEVEL_PREFIX + level, "level " + level + "×" + level,
-                    PALETTE[c++ % PALETTE.length]));
+                    Html.PALETTE[c++ % Html.PALETTE.length]));
         }
-        List<double[]> swdSteps = points(records, RunKeys.SWD_AVG);
-        List<double[]> floor = points(records, RunKeys.SWD_FLOOR_AVG);
-        // one floor measurement holds for the whole run: draw it across
-        if (floor.size() == 1) floor = across(swdSteps, floor.get(0)[1]);
-        swd.add(new SvgChart.Series("real-vs-real floor", GREY, true, floor));
+        List<double[]> swdSteps = Records.points(records, RunKeys.SWD_AVG);
+        swd.add(new SvgChart.Series("real-vs-real floor", Html.GREY, true,
+                Records.floorLine(Records.points(records, RunKeys.SWD_FLOOR_AVG), swdSteps)));
         if (!swdSteps.isEmpty()) {
             shown += figure(sb, swd, "Distance between generated and real images per Laplacian-pyramid level and on "
                     + "average (Karras et al. 2018); lower is better. The dashed line is the distance between two sets "
@@ -214,12 +196,12 @@ public final class RunReport {
                     + "levels are the average's and a second mean is G's own.");
         }
 
-        List<double[]> diversity = points(records, RunKeys.DIVERSITY);
+        List<double[]> diversity = Records.points(records, RunKeys.DIVERSITY);
         if (!diversity.isEmpty()) {
             double first = diversity.stream().mapToDouble(p -> p[1]).filter(v -> Double.isFinite(v) && v > 0)
                     .findFirst().orElse(Double.NaN);
             SvgChart chart = new SvgChart("Sample diversity", "step", "mean pairwise L2")
-                    .add(new SvgChart.Series("diversity of the sample grid", PALETTE[4], false, diversity));
+                    .add(new SvgChart.Series("diversity of the sample grid", Html.PALETTE[4], false, diversity));
             if (Double.isFinite(first)) {
                 chart.add(level(diversity, Signals.COLLAPSE_RATIO * first, "collapse threshold (½ of first)"));
             }
@@ -227,12 +209,12 @@ public final class RunReport {
                     + "grid. A fall below the dashed line suggests the generator is collapsing onto a few outputs.");
         }
 
-        if (!points(records, "grid_mean_r").isEmpty()) {
+        if (!Records.points(records, RunKeys.GRID_MEAN_PREFIX + "r").isEmpty()) {
             SvgChart colours = new SvgChart("Colour", "step", "channel mean ([-1, 1])");
             String[][] channels = {{"r", "red", "#d62728"}, {"g", "green", "#2ca02c"}, {"b", "blue", "#1f77b4"}};
             for (String[] ch : channels) {
                 colours.add(series(records, RunKeys.GRID_MEAN_PREFIX + ch[0], ch[1] + " of the sample grid", ch[2]));
-                colours.add(new SvgChart.Series(ch[1] + " of real images", ch[2], true, points(records, RunKeys.REAL_MEAN_PREFIX + ch[0])));
+                colours.add(new SvgChart.Series(ch[1] + " of real images", ch[2], true, Records.points(records, RunKeys.REAL_MEAN_PREFIX + ch[0])));
             }
             shown += figure(sb, colours, "Per-channel mean of the sample grid (solid) and of real images (dashed). "
                     + "SWD normalises each set's colours away, so a generator that is globally too dark or too green "
@@ -240,14 +222,14 @@ public final class RunReport {
         }
 
         shown += figure(sb, new SvgChart("Throughput", "step", "images/s")
-                        .add(series(records, RunKeys.IMAGES_PER_SEC, "real images per second", PALETTE[0])),
+                        .add(series(records, RunKeys.IMAGES_PER_SEC, "real images per second", Html.PALETTE[0])),
                 "Real images trained on per second, all workers together, averaged over each logging interval.");
         if (records.stream().anyMatch(r -> r.containsKey(RunKeys.SEC_PER_STEP))) {
             shown += figure(sb, new SvgChart("Time per step", "step", "seconds")
-                            .add(series(records, RunKeys.SEC_PER_STEP, "whole step", PALETTE[0]))
-                            .add(series(records, RunKeys.FAKE_SEC, "generating fakes", PALETTE[3]))
-                            .add(series(records, RunKeys.D_STEP_SEC, "D update", PALETTE[2]))
-                            .add(series(records, RunKeys.G_STEP_SEC, "G update", PALETTE[1])),
+                            .add(series(records, RunKeys.SEC_PER_STEP, "whole step", Html.PALETTE[0]))
+                            .add(series(records, RunKeys.FAKE_SEC, "generating fakes", Html.PALETTE[3]))
+                            .add(series(records, RunKeys.D_STEP_SEC, "D update", Html.PALETTE[2]))
+                            .add(series(records, RunKeys.G_STEP_SEC, "G update", Html.PALETTE[1])),
                     "Wall-clock seconds per step and the phases inside it, averaged over each logging interval.");
         }
         shown += perWorker(sb, records);
@@ -259,20 +241,20 @@ public final class RunReport {
     private static int perWorker(StringBuilder sb, List<Map<String, Object>> records) {
         SvgChart chart = new SvgChart("Losses per worker", "step", "loss");
         for (String key : new String[]{RunKeys.D_LOSS, RunKeys.G_LOSS}) {
-            int workers = records.stream().mapToInt(r -> r.get(key + "_per_worker") instanceof List<?> l ? l.size() : 0)
+            int workers = records.stream().mapToInt(r -> r.get(RunKeys.perWorker(key)) instanceof List<?> l ? l.size() : 0)
                     .max().orElse(0);
             for (int w = 0; w < workers; w++) {
                 int index = w;
                 List<double[]> points = new ArrayList<>();
                 for (Map<String, Object> r : records) {
                     Long step = Records.step(r);
-                    if (step != null && r.get(key + "_per_worker") instanceof List<?> l && index < l.size()) {
+                    if (step != null && r.get(RunKeys.perWorker(key)) instanceof List<?> l && index < l.size()) {
                         Double v = Records.number(l.get(index));
                         if (v != null) points.add(new double[]{step, v});
                     }
                 }
                 chart.add(new SvgChart.Series((key.startsWith("d") ? "D" : "G") + " worker " + (w + 1),
-                        PALETTE[w % PALETTE.length], key.startsWith("g"), points));
+                        Html.PALETTE[w % Html.PALETTE.length], key.startsWith("g"), points));
             }
         }
         return figure(sb, chart, "Each worker's mean losses over its local steps (D solid, G dashed) before the "
@@ -281,13 +263,12 @@ public final class RunReport {
 
     private static int figure(StringBuilder sb, SvgChart chart, String caption) {
         if (chart.isEmpty()) return 0;
-        sb.append("<figure>\n").append(chart.svg()).append("<figcaption>").append(Html.escape(caption))
-                .append("</figcaption>\n</figure>\n");
+        Html.figure(sb, chart.svg(), caption);
         return 1;
     }
 
     /** @param raw G's own grid beside the latest G_ema grid, or null for runs without a moving average */
-    private static void samples(StringBuilder sb, List<Sample> samples, boolean real, String raw) {
+    private static void samples(StringBuilder sb, List<SampleGrid> samples, boolean real, String raw) {
         sb.append("<section id=\"samples\">\n<h2>Samples</h2>\n");
         if (samples.isEmpty() && !real) {
             sb.append("<p>No sample grids yet.</p>\n</section>\n");
@@ -298,22 +279,22 @@ public final class RunReport {
         sb.append("<div class=\"grids pair\">\n");
         if (real) grid(sb, RunFolder.SAMPLES + "/real.png", "real images", "real images");
         if (!samples.isEmpty()) {
-            Sample last = samples.get(samples.size() - 1);
+            SampleGrid last = samples.get(samples.size() - 1);
             grid(sb, last.link(), "generated, step " + last.step() + " (latest" + (raw == null ? ")" : ", G's moving average)"),
                     "generated at step " + last.step());
             if (raw != null) grid(sb, raw, "G's own weights, step " + last.step(), "G's own weights at step " + last.step());
         }
         sb.append("</div>\n");
         if (samples.size() > 1) {
-            List<Sample> shown = spread(samples, TIMELINE);
+            List<SampleGrid> shown = spread(samples, TIMELINE);
             sb.append("<h3>Over time").append(shown.size() < samples.size()
                     ? " (" + shown.size() + " of " + samples.size() + " grids)" : "").append("</h3>\n");
             sb.append("<div class=\"grids timeline\">\n");
-            for (Sample s : shown) grid(sb, s.link(), "step " + s.step(), "generated at step " + s.step());
+            for (SampleGrid s : shown) grid(sb, s.link(), "step " + s.step(), "generated at step " + s.step());
             sb.append("</div>\n");
             if (shown.size() < samples.size()) {
                 sb.append("<details><summary>All ").append(samples.size()).append(" grids</summary>\n<p class=\"all\">");
-                for (Sample s : samples) {
+                for (SampleGrid s : samples) {
                     sb.append("<a href=\"").append(Html.escape(s.link())).append("\">").append(s.step()).append("</a> ");
                 }
                 sb.append("</p>\n</details>\n");
@@ -323,9 +304,9 @@ public final class RunReport {
     }
 
     private static void grid(StringBuilder sb, String link, String caption, String alt) {
-        sb.append("<figure><a href=\"").append(Html.escape(link)).append("\"><img src=\"").append(Html.escape(link))
-                .append("\" alt=\"").append(Html.escape(alt)).append("\" loading=\"lazy\"></a><figcaption>")
-                .append(Html.escape(caption)).append("</figcaption></figure>\n");
+        sb.append("<figure>");
+        Html.image(sb, link, alt);
+        sb.append("<figcaption>").append(Html.escape(caption)).append("</figcaption></figure>\n");
     }
 
     /** At most {@code n} evenly spaced items, the first and the last always among them. */
@@ -363,60 +344,18 @@ public final class RunReport {
         sb.append("</table>\n</section>\n");
     }
 
-    /** The sample grids in the samples folder, oldest first. */
-    private static List<Sample> samples(RunFolder run) throws IOException {
-        List<Sample> out = new ArrayList<>();
-        if (!run.exists(RunFolder.SAMPLES)) return out;
-        for (FileStatus s : run.fileSystem().listStatus(run.path(RunFolder.SAMPLES))) {
-            Matcher m = SAMPLE.matcher(s.getPath().getName());
-            if (s.isFile() && m.matches()) out.add(new Sample(Long.parseLong(m.group(1)), s.getPath().getName()));
-        }
-        out.sort(Comparator.comparingLong(Sample::step));
-        return out;
-    }
-
     private static SvgChart.Series series(List<Map<String, Object>> records, String key, String name, String colour) {
-        return new SvgChart.Series(name, colour, false, points(records, key));
-    }
-
-    /** (step, value) of every record that has both, non-finite values included. */
-    private static List<double[]> points(List<Map<String, Object>> records, String key) {
-        List<double[]> out = new ArrayList<>();
-        for (Map<String, Object> r : records) {
-            Long step = Records.step(r);
-            Double v = Records.number(r, key);
-            if (step != null && v != null) out.add(new double[]{step, v});
-        }
-        return out;
+        return new SvgChart.Series(name, colour, false, Records.points(records, key));
     }
 
     /** A dashed horizontal reference line across the steps of {@code over}. */
     private static SvgChart.Series level(List<double[]> over, double value, String name) {
-        return new SvgChart.Series(name, GREY, true, across(over, value));
-    }
-
-    /** From the first to the last step of {@code over}, at {@code value}. */
-    private static List<double[]> across(List<double[]> over, double value) {
-        return over.isEmpty() ? List.of()
-                : List.of(new double[]{over.get(0)[0], value}, new double[]{over.get(over.size() - 1)[0], value});
-    }
-
-    private static Optional<Map<String, Object>> latest(List<Map<String, Object>> records, String key) {
-        for (int i = records.size() - 1; i >= 0; i--) {
-            Map<String, Object> r = records.get(i);
-            if (Records.step(r) != null && Records.number(r, key) != null) return Optional.of(r);
-        }
-        return Optional.empty();
+        return new SvgChart.Series(name, Html.GREY, true, Records.across(over, value));
     }
 
     private static String value(Map<String, Object> r, String key) {
         Double v = Records.number(r, key);
         return v == null ? "–" : Records.format(v);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object o) {
-        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
     }
 
     /** Strings as they are, anything else (numbers, lists, objects) as compact JSON. */
@@ -440,21 +379,15 @@ public final class RunReport {
         return String.format(Locale.ROOT, "%d h %02d min", s / 3600, (s % 3600) / 60);
     }
 
+    /** report.html's own rules, after {@link Html}'s. */
     private static final String STYLE = """
-            body { margin: 0; background: #f3f4f6; color: #1f2328;
-                   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
-            main { max-width: 960px; margin: 0 auto; padding: 20px 28px 48px; background: #fff; min-height: 100vh;
-                   box-sizing: border-box; }
-            h1 { font-size: 24px; margin: 0 0 4px; }
+            main { max-width: 960px; }
             h1 code { font-size: inherit; }
-            h2 { font-size: 18px; margin: 30px 0 10px; padding-bottom: 4px; border-bottom: 1px solid #ddd; }
             h3 { font-size: 15px; margin: 20px 0 8px; }
             code { font: 13px ui-monospace, "DejaVu Sans Mono", monospace; }
-            .where { color: #666; margin: 0 0 8px; overflow-wrap: anywhere; }
-            nav a, .all a { color: #0b5cad; text-decoration: none; }
+            .where { margin: 0 0 8px; }
+            .all a { color: #0b5cad; text-decoration: none; }
             nav { margin-bottom: 14px; }
-            table { border-collapse: collapse; width: 100%; }
-            th, td { padding: 4px 8px; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
             table.kv th { width: 240px; font-weight: 600; color: #444; }
             table.config td:first-child { white-space: nowrap; }
             table.config td:nth-child(2) { width: 30%; }
@@ -465,9 +398,8 @@ public final class RunReport {
                              padding: 6px 10px; margin: 6px 0; }
             p.ok { background: #eaf6ec; border-left: 4px solid #3a9b4e; padding: 6px 10px; }
             figure { margin: 18px 0; }
-            figcaption { color: #555; font-size: 13px; max-width: 720px; }
-            svg.chart { display: block; max-width: 100%; height: auto; border: 1px solid #e3e3e3; border-radius: 4px; }
-            .note { color: #555; }
+            figcaption { max-width: 720px; }
+            svg.chart { max-width: 100%; }
             .grids { display: flex; flex-wrap: wrap; gap: 14px; }
             .grids figure { margin: 0; }
             .grids img { display: block; image-rendering: pixelated; border-radius: 2px; }

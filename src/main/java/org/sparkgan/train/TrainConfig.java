@@ -17,7 +17,7 @@ import java.util.Map;
  * declaration there and nothing else here ({@link #get} reads it).
  */
 public final class TrainConfig {
-    public static final List<String> PRESETS = List.of("seed", "seed-plus", "small");
+    public static final List<String> PRESETS = List.of("seed", "seed-plus", "small", "small-plus");
 
     private static boolean positive(Number n) {
         return n.doubleValue() > 0;
@@ -30,10 +30,13 @@ public final class TrainConfig {
     public static final Param<String> PRESET = Param.choice("preset", "NAME",
             "seed: the book's model (G 6,264,579 + D 790,913 parameters),\n"
                     + "about 2.6-5 s/step at batch 20 on 2 cores (its 10,000 steps: 7-14 h);\n"
-                    + "seed-plus: the seed's model and optimiser with DiffAugment's translation\n"
-                    + "and G's moving average, for 5,000-image classes;\n"
+                    + "seed-plus: the seed's model with the measured recipe (a slower G, g-lr 0.0001;\n"
+                    + "DiffAugment's translation; G's moving average), never measured with this model;\n"
                     + "small: Dense to 32x16x16, 64 filters in every convolution (G 601,539 + D 198,849),\n"
-                    + "about 0.4-0.7 s/step: for first runs and tests (--preset small --steps 2000: 15-25 min)",
+                    + "about 0.4-0.7 s/step: for first runs and tests (--preset small --steps 2000: 15-25 min);\n"
+                    + "small-plus: the small model with the recipe, measured on it only: the slower G on\n"
+                    + "seeds 1-3 to 3,000 steps, with translation on seed 1 to 10,000 (SWD 17.7, the book's\n"
+                    + "loop 47.0); behind the book's loop in the first ~1,000 steps, ahead from 2,000",
             PRESETS).byDefault("seed");
     public static final Param<String> DATA = Param.text("data", "URI", "the Parquet data set written by prep")
             .require(s -> !s.isBlank(), "the URI of the Parquet data set").byDefault("data/cifar10-parquet");
@@ -50,12 +53,15 @@ public final class TrainConfig {
             .require(TrainConfig::positive, "positive").byDefault("32").step();
     public static final Param<Integer> G_DENSE_CHANNELS = Param.integer("g-dense-channels", "N",
                     "channels of G's 16x16 map after its Dense layer")
-            .require(TrainConfig::positive, "positive").byDefault("128").inPreset("small", "32");
+            .require(TrainConfig::positive, "positive").byDefault("128").inPreset("small", "32")
+            .inPreset("small-plus", "32");
     public static final Param<Integer> G_FILTERS = Param.integer("g-filters", "N",
                     "filters of G's convolutions (all but the last)")
-            .require(TrainConfig::positive, "positive").byDefault("256").inPreset("small", "64");
+            .require(TrainConfig::positive, "positive").byDefault("256").inPreset("small", "64")
+            .inPreset("small-plus", "64");
     public static final Param<Integer> D_FILTERS = Param.integer("d-filters", "N", "filters of D's convolutions")
-            .require(TrainConfig::positive, "positive").byDefault("128").inPreset("small", "64");
+            .require(TrainConfig::positive, "positive").byDefault("128").inPreset("small", "64")
+            .inPreset("small-plus", "64");
     public static final Param<Double> LEAKY_ALPHA = Param.number("leaky-alpha", "X", "LeakyReLU slope (Keras default)")
             .require(a -> a >= 0 && a < 1, "in [0, 1)").byDefault("0.3");
     public static final Param<Double> DROPOUT = Param.number("dropout", "X",
@@ -64,7 +70,8 @@ public final class TrainConfig {
     public static final Param<Double> D_LR = Param.number("d-lr", "X", "D's RMSprop learning rate")
             .require(TrainConfig::positive, "positive").byDefault("0.0008");
     public static final Param<Double> G_LR = Param.number("g-lr", "X", "G's RMSprop learning rate")
-            .require(TrainConfig::positive, "positive").byDefault("0.0004");
+            .require(TrainConfig::positive, "positive").byDefault("0.0004")
+            .inPreset("seed-plus", "0.0001").inPreset("small-plus", "0.0001");
     public static final Param<Double> RHO = Param.number("rho", "X", "RMSprop decay")
             .require(r -> r > 0 && r < 1, "in (0, 1)").byDefault("0.9");
     public static final Param<Double> EPSILON = Param.number("epsilon", "X", "RMSprop epsilon")
@@ -85,9 +92,9 @@ public final class TrainConfig {
             "DiffAugment (Zhao et al. 2020) of every image D sees, G's gradient going back\n"
                     + "through it: none (the book), or any of color, translation, cutout joined by\n"
                     + "commas, applied in that order (the paper's policy for CIFAR-10:\n"
-                    + "color,translation,cutout; color hurt on the small preset, see the README)",
+                    + "color,translation,cutout; color hurt on the small preset, see docs/results.md)",
             DiffAugment::parsePolicy, v -> true, null, DiffAugment.NONE, Map.of(), false, true)
-            .inPreset("seed-plus", "translation");
+            .inPreset("seed-plus", "translation").inPreset("small-plus", "translation");
     public static final Param<Long> SEED = Param.longInteger("seed", "N",
             "the run's random seed: initial weights, latents, label noise, dropout, shuffling").byDefault("42");
     public static final Param<Integer> STEPS = Param.integer("steps", "N",

@@ -71,6 +71,23 @@ class TrainCommandTest {
     }
 
     @Test
+    void aRunOfAnOlderPresetResumesWithItsOwnValues() throws Exception {
+        // seed-plus used to keep the book's g-lr and the paper's full policy: such a run continues as it began
+        String run = dir.resolve("older-seed-plus").toString();
+        MainTest.Result first = MainTest.run("train", "--data", frogs, "--output", run, "--preset", "seed-plus",
+                "--g-lr", "0.0004", "--augment", "color,translation,cutout", "--g-dense-channels", "8",
+                "--g-filters", "8", "--d-filters", "8", "--batch-size", "8", "--threads", "2", "--steps", "2",
+                "--checkpoint-every", "2");
+        assertEquals(0, first.status(), first.err());
+
+        MainTest.Result resumed = MainTest.run("train", "--output", run, "--resume", "--steps", "4");
+        assertEquals(0, resumed.status(), resumed.err());
+        String config = Files.readString(Path.of(run, "config.json"));
+        assertTrue(config.contains("\"g-lr\" : \"4.0E-4\"") && config.contains("\"augment\" : \"color,translation,cutout\"")
+                && config.contains("\"steps\" : \"4\""), config);
+    }
+
+    @Test
     void badDataIsRefusedBeforeTraining() throws Exception {
         SparkSession spark = TestSpark.session();
         String noColumns = dir.resolve("no-image").toString();

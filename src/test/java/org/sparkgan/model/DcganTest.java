@@ -4,13 +4,18 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Shapes, parameter counts, and agreement of the fast op-based convolutions with DL4J's own layers. */
@@ -18,6 +23,15 @@ class DcganTest {
     static final OptimizerConfig RMSPROP = new OptimizerConfig(0.0008, 0.0004, 0.9, 1e-7, 1.0);
     static final ModelConfig SEED = new ModelConfig(32, 128, 256, 128, 0.3, 0.4);
     static final ModelConfig SMALL = new ModelConfig(32, 32, 64, 64, 0.3, 0.4);
+    /**
+     * The op-based layers agree with DL4J's to float32 rounding: measured at most 2.3e-6 here over twelve latent
+     * draws (a G gradient) and 6.4e-7 in {@link OpConvolutionTest}. 1e-4 leaves room for another CPU's rounding,
+     * while a border row off by 5% in a 32×32 map (relative error ~9e-3, see below) fails.
+     */
+    static final double TOLERANCE = 1e-4;
+    /** LeakyReLU inputs at least this far from 0: farther than the two implementations' rounding apart. */
+    private static final double KINK_MARGIN = 5e-8;
+    private static double largestError;
 
     @Test
     void parameterCountsMatchTheKerasModel() {
@@ -82,7 +96,15 @@ class DcganTest {
         copyInto(gRef, gOps);
         copyInto(dRef, dOps);
 
+        // latents that put no LeakyReLU input within rounding of 0, where the two implementations could round to
+        // opposite sides and take different slopes (such a draw measured 4.6e-3 in G's lower gradients)
+        Nd4j.getRandom().setSeed(1);
         INDArray z = Nd4j.randn(DataType.FLOAT, 4, 8);
+        List<INDArray> activations = gRef.feedForward(z, false);
+        for (int i = 1; i < activations.size() - 1; i++) { // the hidden layers' LeakyReLU outputs
+            double nearest = Nd4j.math.abs(activations.get(i)).minNumber().doubleValue();
+            assertTrue(nearest >= KINK_MARGIN, "G layer " + (i - 1) + " has an input " + nearest + " from LeakyReLU's kink");
+        }
         INDArray fakes = gRef.output(z, false);
         assertClose(fakes, gOps.output(z, false), "G forward");
         assertClose(dRef.output(fakes, false), dOps.output(fakes, false), "D forward");
@@ -141,15 +163,40 @@ class DcganTest {
         return w.rank() == 4 ? w.permute(2, 3, 1, 0).dup('c') : w;
     }
 
-    /**
-     * Equal up to float32 rounding: relative error ||actual - expected|| / ||expected|| at most 1e-2. Forward passes
-     * and most gradients agree to ~1e-6; where a pre-activation sits within rounding of LeakyReLU's kink the two
-     * implementations may take different slopes for that element, which measured up to ~1.5e-3 on a layer.
-     */
+    @Test
+    void aBorderRowOffByFivePercentFails() {
+        // a 'same' padding defect: the top row of a 32×32 output map wrong by 5%, everything else exact
+        Nd4j.getRandom().setSeed(7);
+        INDArray expected = Nd4j.randn(DataType.FLOAT, 4, 16, 32, 32);
+        INDArray corrupted = expected.dup();
+        corrupted.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all()).muli(1.05);
+        double error = relativeError(expected, corrupted);
+        assertTrue(error > TOLERANCE && error < 1e-2, "the old bound of 1e-2 let it pass: " + error);
+        assertThrows(AssertionError.class, () -> assertClose(expected, corrupted, "corrupted border row"));
+    }
+
+    /** ||actual - expected|| / ||expected||. */
+    static double relativeError(INDArray expected, INDArray actual) {
+        double norm = expected.norm2Number().doubleValue();
+        return expected.sub(actual).norm2Number().doubleValue() / Math.max(norm, 1e-12);
+    }
+
+    /** Equal up to float32 rounding: relative error at most {@link #TOLERANCE}; the largest is printed per class. */
     static void assertClose(INDArray expected, INDArray actual, String what) {
         assertArrayEquals(expected.shape(), actual.shape(), what);
-        double norm = expected.norm2Number().doubleValue();
-        double error = expected.sub(actual).norm2Number().doubleValue() / Math.max(norm, 1e-12);
-        assertTrue(error <= 1e-2, what + ": relative error " + error + " (norm " + norm + ")");
+        double error = relativeError(expected, actual);
+        assertTrue(error <= TOLERANCE, what + ": relative error " + error);
+        largestError = Math.max(largestError, error);
+    }
+
+    /** Prints (and resets) the largest relative error the class's comparisons met. */
+    static void printLargestError(Class<?> test) {
+        System.out.printf("%s: largest relative error %.2e (bound %.0e)%n", test.getSimpleName(), largestError, TOLERANCE);
+        largestError = 0;
+    }
+
+    @AfterAll
+    static void printLargestError() {
+        printLargestError(DcganTest.class);
     }
 }

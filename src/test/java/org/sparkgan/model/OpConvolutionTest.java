@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
@@ -29,6 +30,11 @@ import static org.sparkgan.model.DcganTest.toOpsLayout;
  */
 class OpConvolutionTest {
     private static final ActivationLReLU LRELU = new ActivationLReLU(0.3);
+
+    @AfterAll
+    static void printLargestError() {
+        DcganTest.printLargestError(OpConvolutionTest.class);
+    }
 
     @ParameterizedTest(name = "transposed kernel {0} stride {1}")
     @CsvSource({"4, 2", "6, 2", "2, 2", "3, 3", "9, 3"})

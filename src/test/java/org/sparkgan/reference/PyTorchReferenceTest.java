@@ -17,6 +17,7 @@ import org.sparkgan.model.Dcgan;
 import org.sparkgan.model.ModelConfig;
 import org.sparkgan.model.OptimizerConfig;
 import org.sparkgan.train.DiffAugment;
+import org.sparkgan.testing.Pythons;
 import org.sparkgan.testing.TestData;
 
 import java.io.DataInputStream;
@@ -77,7 +78,7 @@ class PyTorchReferenceTest {
     }
 
     private static void compareWithPyTorch(Path dir, String policy) throws Exception {
-        String python = pythonWithTorch();
+        String python = Pythons.importing("torch", "python3-torch");
         MultiLayerNetwork g = Dcgan.generator(MODEL, OPTIMIZER, 1).convertDataType(DataType.DOUBLE);
         MultiLayerNetwork d = Dcgan.discriminator(MODEL, OPTIMIZER, 2).convertDataType(DataType.DOUBLE);
         Nd4j.getRandom().setSeed(3);
@@ -296,37 +297,6 @@ class PyTorchReferenceTest {
             return Files.readString(dir.resolve("python.log"));
         } catch (IOException e) {
             return "(no log: " + e + ")";
-        }
-    }
-
-    /**
-     * A Python that imports torch: SPARKGAN_PYTHON if set, else Debian's system Python (where python3-torch
-     * installs), else python3 on the PATH. None is a failure, never a skip: this test is the suite's check
-     * against an implementation outside DL4J.
-     */
-    private static String pythonWithTorch() {
-        List<String> candidates = new ArrayList<>();
-        String configured = System.getenv("SPARKGAN_PYTHON");
-        if (configured != null && !configured.isBlank()) candidates.add(configured);
-        candidates.add("/usr/bin/python3");
-        candidates.add("python3");
-        for (String python : candidates) {
-            if (importsTorch(python)) return python;
-        }
-        return fail("no Python with PyTorch found (tried " + String.join(", ", candidates) + "): install Debian's "
-                + "python3-torch (apt-get install python3-torch), or set SPARKGAN_PYTHON to a Python that has torch");
-    }
-
-    private static boolean importsTorch(String python) {
-        try {
-            Process p = new ProcessBuilder(python, "-c", "import torch").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

@@ -166,7 +166,7 @@ class RunComparisonTest {
                 kind.merge(line.getAttribute("stroke"), 1, Integer::sum);
             }
             Map<String, Integer> onePerRun = new HashMap<>();
-            for (int i = 0; i < NAMES.size(); i++) onePerRun.put(RunComparison.PALETTE[i], 1);
+            for (int i = 0; i < NAMES.size(); i++) onePerRun.put(Html.PALETTE[i], 1);
             assertEquals(onePerRun, solid, title + ": one solid curve per run, in its colour");
             assertEquals(title.startsWith("SWD") ? onePerRun : title.startsWith("D accuracy") ? Map.of("#888888", 1)
                     : Map.of(), dashed, title + ": each run's SWD floor dashed, or the chance level");
@@ -189,8 +189,8 @@ class RunComparisonTest {
             lastX.put(line.getAttribute("stroke"), Double.parseDouble(points[points.length - 1].split(",")[0]));
         }
         // 4 steps × 8 images × 1 worker, 4 × 8 × 2 and 6 × 4 × 3; on a linear axis ratios of differences hold
-        double a = lastX.get(RunComparison.PALETTE[0]), b = lastX.get(RunComparison.PALETTE[1]),
-                g = lastX.get(RunComparison.PALETTE[2]);
+        double a = lastX.get(Html.PALETTE[0]), b = lastX.get(Html.PALETTE[1]),
+                g = lastX.get(Html.PALETTE[2]);
         assertEquals((64.0 - 32) / (72 - 32), (b - a) / (g - a), 0.01);
         String table = html.substring(html.indexOf("<table class=\"runs\">"), html.indexOf("</table>"));
         for (String cell : List.of("<td>4 of 4</td><td>32<div class=\"note\">8 × 1 worker per step",

@@ -13,6 +13,7 @@ import org.w3c.dom.Document;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +23,7 @@ import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -157,5 +159,14 @@ class RunReportTest {
     @Test
     void rendersInHeadlessChromium() throws Exception {
         ReportPages.screenshot(base.resolve("run").resolve(RunReport.FILE), base.resolve("report.png"), 1000, 3000);
+    }
+
+    @Test
+    void aSampleGridThatDoesNotLoadFailsTheRenderCheck() throws Exception {
+        // the page without its samples folder: every grid's link is dead
+        Path moved = Files.createDirectories(base.resolve("no-samples"));
+        Path page = Files.copy(base.resolve("run").resolve(RunReport.FILE), moved.resolve(RunReport.FILE));
+        AssertionError e = assertThrows(AssertionError.class, () -> ReportPages.assertEveryImageLoads(page));
+        assertTrue(e.getMessage().contains("did not load"), e.getMessage());
     }
 }

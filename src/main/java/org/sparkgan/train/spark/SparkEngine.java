@@ -171,13 +171,13 @@ public final class SparkEngine implements TrainingEngine {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put(RunKeys.WORKERS, workers);
         m.put(RunKeys.AVERAGING_FREQUENCY, k);
-        m.put("d_loss_per_worker", round.perWorker().stream().map(GanStep.Result::dLoss).toList());
-        m.put("g_loss_per_worker", round.perWorker().stream().map(GanStep.Result::gLoss).toList());
-        m.put("d_acc_real_per_worker", round.perWorker().stream().map(GanStep.Result::dAccReal).toList());
-        m.put("d_acc_fake_per_worker", round.perWorker().stream().map(GanStep.Result::dAccFake).toList());
+        m.put(RunKeys.perWorker(RunKeys.D_LOSS), round.perWorker().stream().map(GanStep.Result::dLoss).toList());
+        m.put(RunKeys.perWorker(RunKeys.G_LOSS), round.perWorker().stream().map(GanStep.Result::gLoss).toList());
+        m.put(RunKeys.perWorker(RunKeys.D_ACC_REAL), round.perWorker().stream().map(GanStep.Result::dAccReal).toList());
+        m.put(RunKeys.perWorker(RunKeys.D_ACC_FAKE), round.perWorker().stream().map(GanStep.Result::dAccFake).toList());
         m.put(RunKeys.ROUND_SEC, round.wallSeconds());
         m.put(RunKeys.WORKER_COMPUTE_SEC, round.computeSeconds());
-        m.put("task_threads", lastReports.stream().map(RoundSum.Report::threads).toList());
+        m.put(RunKeys.TASK_THREADS, lastReports.stream().map(RoundSum.Report::threads).toList());
         return m;
     }
 }
