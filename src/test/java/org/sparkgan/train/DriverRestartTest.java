@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,11 +54,7 @@ class DriverRestartTest {
 
         RunFolder a = RunFolder.at(straight.toString(), new Configuration());
         assertSameState(load(a), load(run));
-        List<Map<String, Object>> ma = a.readMetrics(), mb = run.readMetrics();
-        assertEquals(ma.size(), mb.size());
-        for (int i = 0; i < ma.size(); i++) {
-            for (String key : List.of("step", "d_loss", "g_loss")) assertEquals(ma.get(i).get(key), mb.get(i).get(key));
-        }
+        TrainerTest.assertSameMetrics(a.readMetrics(), run.readMetrics());
     }
 
     private static Checkpoint load(RunFolder run) throws Exception {

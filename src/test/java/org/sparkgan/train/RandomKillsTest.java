@@ -34,9 +34,9 @@ import static org.sparkgan.train.TrainerTest.assertSameMetrics;
 import static org.sparkgan.train.TrainerTest.assertSameState;
 
 /**
- * The training JVM SIGKILLed at 30 pseudo-random moments, a third of them inside a checkpoint write and a third
- * inside a metrics append (a test hook in the run folder pauses there), each kill followed by the same command with
- * {@code --resume auto}, which the next kill interrupts in turn, and the last runs to the end. After every kill each
+ * The training JVM SIGKILLed at 30 pseudo-random moments spread over the run, a third of them inside a checkpoint
+ * write and a third inside a metrics append (a test hook in the run folder pauses there), each kill followed by the
+ * same command with {@code --resume auto}, which the next kill interrupts in turn, and the last runs to the end. After every kill each
  * file of the run folder reads back whole and the metrics on disk are a prefix of a straight run's; at the end the
  * metrics and the networks are the straight run's, bit for bit. Tagged "cluster": it starts other JVMs.
  */
@@ -58,7 +58,9 @@ class RandomKillsTest {
         RunFolder expected = RunFolder.at(straightDir.toString(), new Configuration());
         List<Map<String, Object>> expectedMetrics = expected.readMetrics();
 
+        // the kills' steps, spread over the run in order, so each resume gets a little further
         Random random = new Random(28);
+        long[] targets = random.longs(KILLS, 1, STEPS - 5).sorted().toArray();
         RunFolder run = RunFolder.at(killedDir.toString(), new Configuration());
         List<String> table = new ArrayList<>();
         for (int kill = 1; kill <= KILLS; kill++) {
@@ -67,16 +69,24 @@ class RandomKillsTest {
                 case 2 -> RunFolder.METRICS;
                 default -> null;
             };
+            long target = targets[kill - 1];
             Child child = Child.start(command(frogs, killedDir, inside), dir.resolve("killed-" + kill + ".log"));
             String where;
-            if (inside != null) {
-                int nth = 1 + random.nextInt(4);
-                while (child.process.isAlive() && child.pauses.get() < nth) Thread.sleep(5);
+            if (RunFolder.CHECKPOINTS.equals(inside)) {
+                // the first checkpoint at or after the target, inside one of its first three files
+                int nth = random.nextInt(3);
+                child.awaitPause(p -> checkpointStep(p) >= target);
+                for (int i = 0; i < nth; i++) child.awaitPause(p -> true);
                 where = "inside the write of " + child.lastPause;
+            } else if (RunFolder.METRICS.equals(inside)) {
+                child.awaitStep(target);
+                child.awaitPause(p -> true);
+                where = "inside the write of " + child.lastPause + " after step " + child.lastStep;
             } else {
-                long millis = 2_000 + random.nextInt(12_000);
+                child.awaitStep(target);
+                long millis = random.nextInt(500);
                 Thread.sleep(millis);
-                where = "at " + millis + " ms, " + child.lastStep;
+                where = millis + " ms after step " + child.lastStep;
             }
             assertTrue(child.process.isAlive(), "kill " + kill + " came after the run ended: " + child.log());
             child.process.destroyForcibly(); // SIGKILL: no shutdown hook runs
@@ -85,16 +95,15 @@ class RandomKillsTest {
 
             List<Map<String, Object>> onDisk = readsBackWhole(run);
             assertSameMetrics(expectedMetrics.subList(0, onDisk.size()), onDisk);
-            List<Long> checkpoints = run.checkpointSteps();
-            table.add(String.format("%2d  %-62s  %-38s  checkpoints %-12s  metrics to step %s", kill, where,
-                    child.resumedAs(), checkpoints, onDisk.isEmpty() ? "-" : onDisk.get(onDisk.size() - 1).get("step")));
+            table.add(String.format("%2d  %-58s  %-30s  %-22s  %s", kill, where, child.resumedAs(),
+                    run.checkpointSteps(), onDisk.isEmpty() ? "-" : onDisk.get(onDisk.size() - 1).get("step")));
         }
         Child last = Child.start(command(frogs, killedDir, null), dir.resolve("killed-last.log"));
         assertEquals(0, last.process.waitFor(), last.log());
         last.drained();
         table.add(String.format("end %s, ran to step %d", last.resumedAs(), STEPS));
-        System.out.println("kill  where                                                            resume                                  after the kill\n"
-                + String.join("\n", table));
+        System.out.println("kill  where                                                       this JVM began as               checkpoints after       "
+                + "metrics to step\n" + String.join("\n", table));
 
         readsBackWhole(run);
         assertSameMetrics(expectedMetrics, run.readMetrics());
@@ -125,6 +134,12 @@ class RandomKillsTest {
         return run.readMetrics();
     }
 
+    /** The step of a checkpoint file's name (checkpoints/step-NNNNNN/...), or -1 for another file. */
+    private static long checkpointStep(String file) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("step-(\\d+)/").matcher(file);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
     private static Checkpoint checkpoint(RunFolder run) throws Exception {
         return Checkpoint.load(run.path(RunFolder.CHECKPOINTS + "/" + RunFolder.stepName(STEPS)).toString(),
                 new Configuration());
@@ -134,7 +149,7 @@ class RandomKillsTest {
     private static List<String> command(String frogs, Path output, String pauseIn) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx1g", "@" + Path.of("conf/java17.args").toAbsolutePath()));
-        if (pauseIn != null) cmd.add("-Dsparkgan.test.pauseInWrite=" + pauseIn + ":400");
+        if (pauseIn != null) cmd.add("-Dsparkgan.test.pauseInWrite=" + pauseIn + ":300");
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "org.sparkgan.cli.Main",
                 "train", "--data", frogs, "--output", output.toString(), "--resume", "auto",
                 "--preset", "small", "--g-dense-channels", "8", "--g-filters", "8", "--d-filters", "8",
@@ -150,7 +165,8 @@ class RandomKillsTest {
         final List<String> lines = new ArrayList<>();
         final AtomicInteger pauses = new AtomicInteger();
         final Thread reader;
-        volatile String lastPause = "", lastStep = "before its first step";
+        volatile String lastPause = "";
+        volatile long lastStep;
 
         private Child(Process process, Path logFile) {
             this.process = process;
@@ -170,7 +186,7 @@ class RandomKillsTest {
                     synchronized (lines) {
                         lines.add(line);
                     }
-                    if (line.startsWith("step ")) lastStep = "after " + line.substring(0, line.indexOf("  "));
+                    if (line.startsWith("step ")) lastStep = Long.parseLong(line.substring(5, line.indexOf('/')));
                     int at = line.indexOf("paused inside the write of ");
                     if (at >= 0) {
                         lastPause = line.substring(at + "paused inside the write of ".length());
@@ -180,6 +196,23 @@ class RandomKillsTest {
             } catch (java.io.IOException killed) {
                 // the process is gone
             }
+        }
+
+        /** Waits for the next pause this JVM announces whose file passes {@code test}. */
+        void awaitPause(java.util.function.Predicate<String> test) throws InterruptedException {
+            int seen = pauses.get();
+            while (process.isAlive()) {
+                if (pauses.get() > seen) {
+                    if (test.test(lastPause)) return;
+                    seen = pauses.get();
+                }
+                Thread.sleep(2);
+            }
+        }
+
+        /** Waits until this JVM has printed the progress line of {@code step} or a later one. */
+        void awaitStep(long step) throws InterruptedException {
+            while (process.isAlive() && lastStep < step) Thread.sleep(2);
         }
 
         void drained() throws Exception {
