@@ -18,13 +18,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The trainer: runs rounds of a {@link TrainingEngine} — one {@link GanStep} in this JVM, or k steps per worker and an
  * average on Spark — to the configured number of steps, and keeps the run folder up to date: metrics.jsonl, an 8×8
- * sample grid from a fixed latent batch, checkpoints. A run can be watched, stopped (Ctrl-C or SIGTERM write a
+ * sample grid from a fixed latent batch, checkpoints. A run can be watched, stopped ({@link #requestStop} writes a
  * checkpoint first) and resumed exactly.
  */
 public final class Trainer {
@@ -198,6 +196,7 @@ public final class Trainer {
                 window = new Window();
                 run.appendMetrics(metrics.subList(metricsOnDisk, metrics.size()), metrics);
                 metricsOnDisk = metrics.size();
+                for (RunObserver o : observers) o.afterRecord(record);
             }
             if (crossed(before, s, config.checkpointEvery()) || last) {
                 checkpoint(engine, s, rollbacks, ema, state.fixedLatents(), elapsed, false);
@@ -270,33 +269,6 @@ public final class Trainer {
 
     private static boolean crossed(long before, long after, int every) {
         return after / every > before / every;
-    }
-
-    /**
-     * Runs {@link #train} with Ctrl-C / SIGTERM turned into a checkpoint and a clean stop: the JVM's shutdown waits
-     * (up to ten minutes) for the current step and the checkpoint.
-     */
-    public Summary trainWithSignalHandling(Start start) throws IOException {
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            requestStop();
-            try {
-                finished.await(10, TimeUnit.MINUTES);
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "sparkgan-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return train(start);
-        } finally {
-            finished.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it returns now that the latch is down
-            }
-        }
     }
 
     private Checkpoint freshState(Start start) throws IOException {
