@@ -10,6 +10,7 @@ import org.sparkgan.data.ImageTensors;
 import org.sparkgan.eval.GeneratorSamples;
 import org.sparkgan.eval.SlicedWasserstein;
 import org.sparkgan.io.RunFolder;
+import org.sparkgan.ml.SwdEvaluator;
 import org.sparkgan.train.Checkpoint;
 import org.sparkgan.train.ComputeThreads;
 
@@ -132,8 +133,7 @@ final class EvalCommand implements Command {
 
         long t0 = System.nanoTime();
         SlicedWasserstein.Described reals = SlicedWasserstein.describe(ImageTensors.toTensor(real.subList(0, n)), seed);
-        SlicedWasserstein.Result floor = SlicedWasserstein.distance(ImageTensors.toTensor(train.subList(0, floorN)),
-                ImageTensors.toTensor(test.subList(0, floorN)), seed);
+        SlicedWasserstein.Result floor = SwdEvaluator.floor(train, test, n, seed);
         Scores scores = new Scores(args.flag("json"), reference, className, split, seed, floor, floorNote,
                 checkpointUris.size() > 1);
         if (first == null) {

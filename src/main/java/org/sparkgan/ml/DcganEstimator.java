@@ -139,9 +139,16 @@ public final class DcganEstimator extends Estimator<DcganModel> implements Defau
         return this;
     }
 
-    /** Sets every key of {@code config}. */
+    /**
+     * Sets the keys where {@code config} differs from its preset's defaults, and the preset: the rest follow the
+     * preset, as on the command line (an unchanged {@code data} key then lets {@code fit} name the DataFrame's origin).
+     */
     public DcganEstimator setConfig(TrainConfig config) {
-        for (org.sparkgan.train.Param<?> key : TrainConfig.PARAMS) setFrom(config, key);
+        Map<String, String> defaults = TrainConfig.presetDefaults(config.preset());
+        for (org.sparkgan.train.Param<?> key : TrainConfig.PARAMS) {
+            boolean isDefault = config.get(key).equals(key.parse(defaults.get(key.name())));
+            if (key == TrainConfig.PRESET || !isDefault) setFrom(config, key);
+        }
         return this;
     }
 

@@ -31,6 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sparkgan.BadInputException;
 import org.sparkgan.data.CifarParquet;
 import org.sparkgan.eval.GeneratorSamples;
+import org.sparkgan.io.ImageGrid;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.model.Dcgan;
 import org.sparkgan.train.Checkpoint;
@@ -180,6 +181,13 @@ public final class DcganModel extends Model<DcganModel> implements MLWritable {
         StructType schema = new StructType().add(CifarParquet.ID, DataTypes.LongType, false)
                 .add(getOrDefault(outputCol), ImageColumns.type(format), false);
         return SparkSession.active().createDataFrame(rows, schema);
+    }
+
+    /** A PNG grid of {@link #generate}'s images, as {@code generate --grid} draws it (square-ish, 2-pixel gaps). */
+    public byte[] gridPng(int n, long seed) {
+        INDArray images = GeneratorSamples.generate(sampler(),
+                GeneratorSamples.latents(seed, n, config.model().latentDim()));
+        return ImageGrid.png(images, (int) Math.ceil(Math.sqrt(n)));
     }
 
     @Override

@@ -33,8 +33,12 @@ final class ImageColumns {
 
     private ImageColumns() {}
 
+    /** The image source's struct, whatever the nullability of its fields (a Parquet round trip relaxes it). */
     static boolean isImageStruct(DataType type) {
-        return type.equals(ImageSchema.columnSchema());
+        if (!(type instanceof StructType struct)) return false;
+        StructType expected = ImageSchema.columnSchema();
+        return Arrays.equals(struct.fieldNames(), expected.fieldNames()) && Arrays.stream(expected.fieldNames())
+                .allMatch(f -> struct.apply(f).dataType().equals(expected.apply(f).dataType()));
     }
 
     /** Refuses a column that is neither of the two kinds, in one line. */

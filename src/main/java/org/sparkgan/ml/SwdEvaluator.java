@@ -129,11 +129,15 @@ public final class SwdEvaluator extends Evaluator implements DefaultParamsWritab
      */
     public SlicedWasserstein.Result floor(Dataset<?> dataSet) {
         int n = (Integer) getOrDefault(numImages);
-        List<byte[]> train = images(dataSet, "train", n), test = images(dataSet, "test", n);
+        return floor(images(dataSet, "train", n), images(dataSet, "test", n), n, (Long) getOrDefault(seed));
+    }
+
+    /** The first N train images against the first N test images, N cut to the smaller set: eval's floor. */
+    public static SlicedWasserstein.Result floor(List<byte[]> train, List<byte[]> test, int n, long seed) {
         int floorN = Math.min(n, Math.min(train.size(), test.size()));
         ComputeThreads.pin(0);
         return SlicedWasserstein.distance(ImageTensors.toTensor(train.subList(0, floorN)),
-                ImageTensors.toTensor(test.subList(0, floorN)), (Long) getOrDefault(seed));
+                ImageTensors.toTensor(test.subList(0, floorN)), seed);
     }
 
     private List<byte[]> images(Dataset<?> df, String ofSplit, int n) {

@@ -65,19 +65,22 @@ class DcganEstimatorTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
     void everyConfigurationKeyRoundTripsThroughTheParams() {
         TrainConfig config = TrainConfig.preset("small-plus").with(TrainConfig.STEPS, 123).with(TrainConfig.SEED, 7L)
                 .with(TrainConfig.G_LR, 0.0002).with(TrainConfig.REUSE_FAKES, true).with(TrainConfig.CLASS, "cat,dog")
                 .with(TrainConfig.AUGMENT, "color,cutout").with(TrainConfig.CHECKPOINT_EVERY, 50).build();
-        DcganEstimator estimator = new DcganEstimator().setConfig(config);
-        assertEquals(config, estimator.getConfig());
+        assertEquals(config, new DcganEstimator().setConfig(config).getConfig());
+        DcganEstimator estimator = new DcganEstimator();
         String explained = estimator.explainParams();
         for (org.sparkgan.train.Param<?> key : TrainConfig.PARAMS) {
-            Param<?> p = estimator.param(key);
+            @SuppressWarnings({"unchecked", "rawtypes"}) Param p = estimator.param(key);
+            estimator.set(p, config.get(key));
             assertEquals(config.get(key), estimator.getOrDefault(p), key.name());
             assertEquals(p, estimator.getParam(p.name()));
             assertTrue(explained.contains(key.help().lines().findFirst().orElseThrow()), key.name());
         }
+        assertEquals(config, estimator.getConfig());
         assertEquals("seed", estimator.param(TrainConfig.SEED).name());
         assertEquals("checkpointInterval", estimator.param(TrainConfig.CHECKPOINT_EVERY).name());
         assertEquals("gDenseChannels", estimator.param(TrainConfig.G_DENSE_CHANNELS).name());

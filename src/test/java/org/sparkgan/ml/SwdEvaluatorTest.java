@@ -32,7 +32,8 @@ class SwdEvaluatorTest {
 
     @Test
     void scoresAsEvalDoes() throws Exception {
-        Dataset<Row> generated = DcganModel.fromCheckpoint(EvalFixtures.tinyCheckpoint(dir)).generate(30, 4);
+        DcganModel model = DcganModel.fromCheckpoint(EvalFixtures.tinyCheckpoint(dir));
+        Dataset<Row> generated = model.generate(30, 4);
         // the same images as a data set eval --generated reads
         String made = dir.resolve("made").toString();
         generated.withColumn("split", lit("train")).withColumn("label", lit(CifarClasses.label("frog")))
@@ -42,6 +43,8 @@ class SwdEvaluatorTest {
                 "--images", "30", "--seed", "3", "--json");
         assertEquals(0, eval.status(), eval.err());
         JsonNode json = new ObjectMapper().readTree(eval.out().lines().findFirst().orElseThrow());
+        TestSpark.session(); // eval stopped the session it shared
+        generated = model.generate(30, 4);
 
         SwdEvaluator evaluator = new SwdEvaluator().setReference(TestSpark.session().read().parquet(frogs))
                 .setNumImages(30).setSeed(3).setClasses("frog");
