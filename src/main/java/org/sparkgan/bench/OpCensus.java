@@ -24,7 +24,10 @@ import java.util.regex.Pattern;
  * per step times that cost is the step's per-op floor, what no fusing of small ops could go below.
  */
 public final class OpCensus {
-    /** One op: calls per step and milliseconds per step (as profiled: the profiler adds to every call). */
+    /**
+     * One op: every call per step, and the milliseconds per step of its calls over 0.1 ms (as profiled: the profiler
+     * adds to every call); the shorter calls are counted but not timed.
+     */
     public record Op(String name, double callsPerStep, double msPerStep) {}
 
     public record Result(List<Op> ops, double callsPerStep, double stepSeconds, double profiledStepSeconds,
@@ -36,11 +39,15 @@ public final class OpCensus {
     }
 
     /**
-     * A line of {@code OpProfiler.getLongAggergator().asString()} in ND4J 1.0.0-M2:
-     * {@code CustomOp conv2d_bp (hash)  >>>  130 calls; Min: … ns; Max: … ns; Average: … ns; Median: … ns;}.
-     * BenchCommandTest fails if another version prints something else.
+     * Lines of ND4J 1.0.0-M2's profiler; BenchCommandTest fails if another version prints something else.
+     * {@code OpProfiler.getOpCounter().asString()} counts every call by op name: {@code conv2d  >>> [18] perc: [6.0]}.
+     * {@code getLongAggergator().asString()} times by op instance, but only the calls over {@link #TIMED_OVER_NS}:
+     * {@code CustomOp conv2d_bp (hash)  >>>  13 calls; Min: … ns; Max: … ns; Average: … ns; Median: … ns;}.
      */
-    private static final Pattern LINE = Pattern.compile("^\\S+ (\\S+) \\(.*\\)\\s+>>>\\s+(\\d+) calls;.*Average: (\\d+) ns");
+    private static final Pattern COUNT_LINE = Pattern.compile("^(\\S+)\\s+>>> \\[(\\d+)\\]");
+    private static final Pattern TIME_LINE = Pattern.compile("^\\S+ (\\S+) \\(.*\\)\\s+>>>\\s+(\\d+) calls;.*Average: (\\d+) ns");
+    /** ND4J's profiler times an op by name only when a call takes longer than this (its own fixed threshold). */
+    public static final long TIMED_OVER_NS = 100_000;
     private static final int EMPTY_CALLS = 100_000;
 
     private OpCensus() {}
@@ -69,19 +76,25 @@ public final class OpCensus {
         } finally {
             Nd4j.getExecutioner().setProfilingConfig(ProfilerConfig.builder().build());
         }
-        List<Op> ops = parse(profiler.getLongAggergator().asString(), iterations);
+        List<Op> ops = parse(profiler.getOpCounter().asString(), profiler.getLongAggergator().asString(), iterations);
         double calls = profiler.getInvocationsCount() / (double) iterations;
         profiler.reset();
         return new Result(ops, calls, Bench.median(plain), Bench.median(profiled), emptyCallMicros(), iterations);
     }
 
-    static List<Op> parse(String profile, int iterations) {
+    static List<Op> parse(String counts, String longCalls, int iterations) {
+        Map<String, Long> nanos = new LinkedHashMap<>();
+        for (String line : longCalls.split("\n")) {
+            Matcher m = TIME_LINE.matcher(line.trim());
+            // one line per op instance, and a step may create an op afresh: sum by name
+            if (m.find()) nanos.merge(m.group(1), Long.parseLong(m.group(2)) * Long.parseLong(m.group(3)), Long::sum);
+        }
         List<Op> ops = new ArrayList<>();
-        for (String line : profile.split("\n")) {
-            Matcher m = LINE.matcher(line.trim());
+        for (String line : counts.split("\n")) {
+            Matcher m = COUNT_LINE.matcher(line.trim());
             if (!m.find()) continue;
-            long calls = Long.parseLong(m.group(2));
-            ops.add(new Op(m.group(1), calls / (double) iterations, calls * Long.parseLong(m.group(3)) / 1e6 / iterations));
+            ops.add(new Op(m.group(1), Long.parseLong(m.group(2)) / (double) iterations,
+                    nanos.getOrDefault(m.group(1), 0L) / 1e6 / iterations));
         }
         ops.sort(Comparator.comparingDouble(Op::msPerStep).reversed());
         return ops;
@@ -103,6 +116,7 @@ public final class OpCensus {
         m.put("profiled_step_sec", r.profiledStepSeconds());
         m.put("op_calls_per_step", r.callsPerStep());
         m.put("empty_op_call_us", r.emptyCallMicros());
+        m.put("ms_counts_calls_over_us", TIMED_OVER_NS / 1000);
         m.put("per_op_floor_ms", r.floorMs());
         m.put("ops", r.ops().stream().map(o -> Map.of("op", o.name(), "calls_per_step", o.callsPerStep(),
                 "ms_per_step", o.msPerStep())).toList());
@@ -114,7 +128,8 @@ public final class OpCensus {
         StringBuilder sb = new StringBuilder(String.format(
                 "per libnd4j op, over %d profiled steps (the profiler adds to every call: %.3f s/step profiled, %.3f s"
                         + " without)%n", r.iterations(), r.profiledStepSeconds(), r.stepSeconds()));
-        sb.append(String.format("  %-24s %10s %10s %8s%n", "op", "calls/step", "ms/step", "share"));
+        sb.append(String.format("  %-24s %10s %10s %8s   (ms: the calls over %d us; the profiler times no shorter"
+                + " ones)%n", "op", "calls/step", "ms/step", "share", TIMED_OVER_NS / 1000));
         for (Op o : r.ops()) {
             sb.append(String.format("  %-24s %10.1f %10.1f %7.1f%%%n", o.name(), o.callsPerStep(), o.msPerStep(),
                     100 * o.msPerStep() / opMs));

@@ -65,14 +65,17 @@ class BenchCommandTest {
         Map<String, Double> calls = new HashMap<>();
         for (Map<String, Object> op : (List<Map<String, Object>>) census.get("ops")) {
             calls.put((String) op.get("op"), ((Number) op.get("calls_per_step")).doubleValue());
-            assertTrue(((Number) op.get("ms_per_step")).doubleValue() > 0, op.toString());
+            assertTrue(((Number) op.get("ms_per_step")).doubleValue() >= 0, op.toString());
         }
+        // a batch-2 convolution's backward pass takes over 0.1 ms, the profiler's threshold for timing a call
+        assertTrue(((Number) ((List<Map<String, Object>>) census.get("ops")).get(0).get("ms_per_step")).doubleValue() > 0);
         // every convolution runs forward in both fake passes and D's two passes, backward in D's two and in G's:
         // G's 5 op convolutions (the transposed one as one) and D's 4
         assertEquals(2 * 5 + 2 * 4, calls.get("conv2d"), 0.0, calls.toString());
         assertEquals(5 + 2 * 4, calls.get("conv2d_bp"), 0.0, calls.toString());
         double total = ((Number) census.get("op_calls_per_step")).doubleValue();
-        assertTrue(total >= calls.values().stream().mapToDouble(Double::doubleValue).sum(), census.toString());
+        // the census lists every call, however short
+        assertEquals(total, calls.values().stream().mapToDouble(Double::doubleValue).sum(), 0.0, census.toString());
         assertTrue(((Number) census.get("empty_op_call_us")).doubleValue() > 0);
     }
 }

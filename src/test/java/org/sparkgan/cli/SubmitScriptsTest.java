@@ -34,7 +34,7 @@ class SubmitScriptsTest {
         for (String part : List.of("--master yarn", "--deploy-mode cluster", "--class org.sparkgan.cli.Main",
                 "--executor-memory 7g", "--num-executors 2", "sparkgan-spark.jar train --data hdfs:///lake/c10",
                 "--workers 4", "-Dorg.bytedeco.javacpp.maxbytes=3g", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "spark.executorEnv.OMP_NUM_THREADS=1", "--properties-file", "conf/spark-defaults.conf",
+                "spark.executorEnv.OMP_NUM_THREADS=1", "spark.executorEnv.OMP_WAIT_POLICY=PASSIVE", "--properties-file", "conf/spark-defaults.conf",
                 "spark.yarn.maxAppAttempts=2", "--workers 4 --resume auto")) {
             assertTrue(c.contains(part), "missing " + part + " in " + c);
         }
