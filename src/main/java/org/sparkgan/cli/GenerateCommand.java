@@ -65,7 +65,7 @@ final class GenerateCommand implements Command {
 
         ComputeThreads.pin(0);
         Configuration conf = new Configuration();
-        DcganModel model = DcganModel.fromCheckpoint(checkpointUri).setUseEma(EvalCommand.useEma(args));
+        DcganModel model = DcganModel.fromCheckpoint(checkpointUri, conf).setUseEma(EvalCommand.useEma(args));
         // a private instance: the cached one is shared, and its checksum setting must not change for others
         try (FileSystem fs = FileSystem.newInstance(new Path(output).toUri(), conf)) {
             fs.setWriteChecksum(false); // pictures for people: no .crc beside each PNG on a local disk
@@ -73,10 +73,9 @@ final class GenerateCommand implements Command {
             if (fs.exists(dir) && !fs.getFileStatus(dir).isDirectory()) {
                 throw new BadInputException(output + ": exists and is not a folder");
             }
-            int latentDim = model.config().model().latentDim();
-            INDArray latents = interpolate ? GeneratorSamples.interpolation(seed, count, latentDim)
-                    : GeneratorSamples.latents(seed, count, latentDim);
-            INDArray images = GeneratorSamples.generate(model.sampler(), latents);
+            INDArray images = interpolate ? GeneratorSamples.generate(model.sampler(),
+                    GeneratorSamples.interpolation(seed, count, model.config().model().latentDim()))
+                    : model.samples(count, seed);
 
             fs.mkdirs(dir);
             if (interpolate) {

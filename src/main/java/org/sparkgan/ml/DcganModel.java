@@ -67,24 +67,22 @@ public final class DcganModel extends Model<DcganModel> implements MLWritable {
     private static final String GENERATOR_EMA = "generator-ema.bin";
 
     private final String uid;
-    private final TrainConfig config;
-    private final MultiLayerNetwork generator;
-    private final MultiLayerNetwork generatorEma; // null: the run kept none
-    private final Map<String, Object> provenance;
-    private final long step;
+    private final Trained trained;
     private final Param<String> inputCol;
     private final Param<String> outputCol;
     private final Param<String> imageFormat;
     private final BooleanParam useEma;
 
-    DcganModel(String uid, TrainConfig config, MultiLayerNetwork generator, MultiLayerNetwork generatorEma,
-               Map<String, Object> provenance, long step) {
+    /**
+     * What the model holds of a run: its configuration, G, G's moving average (null where the run kept none), the
+     * provenance and the step they were taken at.
+     */
+    private record Trained(TrainConfig config, MultiLayerNetwork generator, MultiLayerNetwork generatorEma,
+                           Map<String, Object> provenance, long step) {}
+
+    private DcganModel(String uid, Trained trained) {
         this.uid = uid;
-        this.config = config;
-        this.generator = generator;
-        this.generatorEma = generatorEma;
-        this.provenance = provenance;
-        this.step = step;
+        this.trained = trained;
         inputCol = new Param<>(this, "inputCol", "a column of seeds (whole numbers: the latents of generate --seed "
                 + "S --count 1) or of latent vectors (arrays or ML vectors of latent-dim numbers)");
         outputCol = new Param<>(this, "outputCol", "the image column transform adds");
@@ -106,14 +104,15 @@ public final class DcganModel extends Model<DcganModel> implements MLWritable {
 
     /** The generator of any run's checkpoint (a folder under {@code checkpoints/}, any Hadoop URI). */
     public static DcganModel fromCheckpoint(String uri) throws IOException {
-        return fromCheckpoint(uri, SparkSession.getActiveSession().getOrElse(() -> null));
+        SparkSession spark = SparkSession.getActiveSession().getOrElse(() -> null);
+        return fromCheckpoint(uri, spark == null ? new Configuration() : spark.sparkContext().hadoopConfiguration());
     }
 
-    static DcganModel fromCheckpoint(String uri, SparkSession spark) throws IOException {
-        Configuration conf = spark == null ? new Configuration() : spark.sparkContext().hadoopConfiguration();
-        Checkpoint c = Checkpoint.load(uri, conf);
-        return new DcganModel(Identifiable$.MODULE$.randomUID("dcganModel"), c.config(), c.generator(),
-                c.state().generatorEma(), c.provenance(), c.step());
+    /** The generator of a checkpoint, read with {@code hadoopConf}'s file system settings. */
+    public static DcganModel fromCheckpoint(String uri, Configuration hadoopConf) throws IOException {
+        Checkpoint c = Checkpoint.load(uri, hadoopConf);
+        return new DcganModel(Identifiable$.MODULE$.randomUID("dcganModel"), new Trained(c.config(), c.generator(),
+                c.state().generatorEma(), c.provenance(), c.step()));
     }
 
     @Override
@@ -127,42 +126,37 @@ public final class DcganModel extends Model<DcganModel> implements MLWritable {
     }
 
     public TrainConfig config() {
-        return config;
+        return trained.config();
     }
 
     public Map<String, Object> provenance() {
-        return provenance;
+        return trained.provenance();
     }
 
     /** The training step the generator was taken at. */
     public long step() {
-        return step;
+        return trained.step();
     }
 
     /** What images come from: G_ema when asked for and kept, else G. */
     public MultiLayerNetwork sampler() {
-        return (boolean) getOrDefault(useEma) && generatorEma != null ? generatorEma : generator;
+        return (boolean) getOrDefault(useEma) && trained.generatorEma() != null ? trained.generatorEma()
+                : trained.generator();
     }
 
-    public DcganModel setInputCol(String column) {
-        set(inputCol, column);
-        return this;
-    }
-
-    public DcganModel setOutputCol(String column) {
-        set(outputCol, column);
-        return this;
-    }
-
+    public DcganModel setInputCol(String column) { return (DcganModel) set(inputCol, column); }
+    public DcganModel setOutputCol(String column) { return (DcganModel) set(outputCol, column); }
     /** binary (prep's column) or image (Spark's image data source). */
-    public DcganModel setImageFormat(String format) {
-        set(imageFormat, format);
-        return this;
-    }
+    public DcganModel setImageFormat(String format) { return (DcganModel) set(imageFormat, format); }
+    public DcganModel setUseEma(boolean use) { return (DcganModel) set(useEma, use); }
 
-    public DcganModel setUseEma(boolean use) {
-        set(useEma, use);
-        return this;
+    /**
+     * The images of {@code generate --seed seed --count n} as G's output (NCHW, values in [-1, 1]): what eval scores
+     * and {@link #generate} and {@link #gridPng} show.
+     */
+    public INDArray samples(int n, long seed) {
+        if (n < 1) throw new BadInputException("generate needs at least 1 image, got " + n);
+        return GeneratorSamples.generate(sampler(), GeneratorSamples.latents(seed, n, config().model().latentDim()));
     }
 
     /**
@@ -170,11 +164,8 @@ public final class DcganModel extends Model<DcganModel> implements MLWritable {
      * and eval make them: an {@code id} column (0 to n-1) and the image column.
      */
     public Dataset<Row> generate(int n, long seed) {
-        if (n < 1) throw new BadInputException("generate needs at least 1 image, got " + n);
-        INDArray images = GeneratorSamples.generate(sampler(),
-                GeneratorSamples.latents(seed, n, config.model().latentDim()));
-        float[] values = images.dup('c').data().asFloat();
-        int side = config.model().resolution();
+        float[] values = samples(n, seed).dup('c').data().asFloat();
+        int side = config().model().resolution();
         String format = getOrDefault(imageFormat);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < n; i++) rows.add(RowFactory.create((long) i, image(values, i, side, format)));
@@ -185,9 +176,7 @@ public final class DcganModel extends Model<DcganModel> implements MLWritable {
 
     /** A PNG grid of {@link #generate}'s images, as {@code generate --grid} draws it (square-ish, 2-pixel gaps). */
     public byte[] gridPng(int n, long seed) {
-        INDArray images = GeneratorSamples.generate(sampler(),
-                GeneratorSamples.latents(seed, n, config.model().latentDim()));
-        return ImageGrid.png(images, (int) Math.ceil(Math.sqrt(n)));
+        return ImageGrid.png(samples(n, seed), (int) Math.ceil(Math.sqrt(n)));
     }
 
     @Override
@@ -197,7 +186,7 @@ public final class DcganModel extends Model<DcganModel> implements MLWritable {
         // bytes, never a live INDArray: Spark's block manager closes AutoCloseable values it evicts
         Broadcast<byte[]> weights = sc.broadcast(bytes(sampler().params()));
         String input = getOrDefault(inputCol);
-        Generation generation = new Generation(weights, new HashMap<>(config.values()),
+        Generation generation = new Generation(weights, new HashMap<>(config().values()),
                 dataset.schema().fieldIndex(input), dataset.schema().apply(input).dataType() instanceof NumericType,
                 getOrDefault(imageFormat));
         return dataset.sparkSession().createDataFrame(dataset.toDF().javaRDD().mapPartitions(generation), out);
@@ -213,8 +202,7 @@ public final class DcganModel extends Model<DcganModel> implements MLWritable {
             if (rows.isEmpty()) return Collections.emptyIterator();
             TrainConfig c = TrainConfig.resolve(config);
             ComputeThreads.pin(c.threads()); // on the thread that runs the ops
-            MultiLayerNetwork g = Dcgan.generator(c.model(), c.optimizer(), c.seed());
-            g.params().assign(array(weights.value()).reshape(g.params().shape()));
+            MultiLayerNetwork g = generator(c, weights.value());
             int dim = c.model().latentDim(), side = c.model().resolution();
             float[] z = new float[rows.size() * dim];
             for (int i = 0; i < rows.size(); i++) System.arraycopy(latent(rows.get(i), dim), 0, z, i * dim, dim);
@@ -276,8 +264,7 @@ public final class DcganModel extends Model<DcganModel> implements MLWritable {
 
     @Override
     public DcganModel copy(ParamMap extra) {
-        return copyValues(new DcganModel(uid, config, generator, generatorEma, provenance, step), extra)
-                .setParent(parent());
+        return copyValues(new DcganModel(uid, trained), extra).setParent(parent());
     }
 
     @Override
@@ -303,6 +290,13 @@ public final class DcganModel extends Model<DcganModel> implements MLWritable {
         return out.toByteArray();
     }
 
+    /** A generator of {@code config}'s shape holding the weights {@link #bytes} wrote. */
+    private static MultiLayerNetwork generator(TrainConfig config, byte[] weights) {
+        MultiLayerNetwork g = Dcgan.generator(config.model(), config.optimizer(), config.seed());
+        g.params().assign(array(weights).reshape(g.params().shape()));
+        return g;
+    }
+
     private static INDArray array(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             return Nd4j.read(in);
@@ -324,13 +318,14 @@ public final class DcganModel extends Model<DcganModel> implements MLWritable {
             DefaultParamsWriter.saveMetadata(model, path, sc(), Option.empty(), Option.empty());
             try {
                 RunFolder data = RunFolder.at(path + "/" + DATA, sc().hadoopConfiguration());
+                Trained t = model.trained;
                 Map<String, Object> json = new LinkedHashMap<>();
-                json.put("config", model.config.values());
-                json.put("provenance", model.provenance);
-                json.put("step", model.step);
+                json.put("config", t.config().values());
+                json.put("provenance", t.provenance());
+                json.put("step", t.step());
                 data.writeJson(MODEL_JSON, json);
-                data.write(GENERATOR, bytes(model.generator.params()));
-                if (model.generatorEma != null) data.write(GENERATOR_EMA, bytes(model.generatorEma.params()));
+                data.write(GENERATOR, bytes(t.generator().params()));
+                if (t.generatorEma() != null) data.write(GENERATOR_EMA, bytes(t.generatorEma().params()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -351,19 +346,13 @@ public final class DcganModel extends Model<DcganModel> implements MLWritable {
                 TrainConfig config = TrainConfig.resolve(values);
                 MultiLayerNetwork g = generator(config, data.read(GENERATOR));
                 MultiLayerNetwork ema = data.exists(GENERATOR_EMA) ? generator(config, data.read(GENERATOR_EMA)) : null;
-                DcganModel model = new DcganModel(metadata.uid(), config, g, ema,
-                        (Map<String, Object>) json.get("provenance"), ((Number) json.get("step")).longValue());
+                DcganModel model = new DcganModel(metadata.uid(), new Trained(config, g, ema,
+                        (Map<String, Object>) json.get("provenance"), ((Number) json.get("step")).longValue()));
                 metadata.getAndSetParams(model, Option.empty());
                 return model;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }
-
-        private static MultiLayerNetwork generator(TrainConfig config, byte[] weights) {
-            MultiLayerNetwork g = Dcgan.generator(config.model(), config.optimizer(), config.seed());
-            g.params().assign(array(weights).reshape(g.params().shape()));
-            return g;
         }
     }
 }

@@ -72,35 +72,17 @@ public final class SwdEvaluator extends Evaluator implements DefaultParamsWritab
         return new Param<?>[]{imageCol, numImages, seed, split, classes};
     }
 
+    /** The real images the scored ones are compared with (eval's --reference). */
     public SwdEvaluator setReference(Dataset<?> images) {
         this.reference = images;
         return this;
     }
 
-    public SwdEvaluator setImageCol(String column) {
-        set(imageCol, column);
-        return this;
-    }
-
-    public SwdEvaluator setNumImages(int n) {
-        set(numImages, n);
-        return this;
-    }
-
-    public SwdEvaluator setSeed(long value) {
-        set(seed, value);
-        return this;
-    }
-
-    public SwdEvaluator setSplit(String value) {
-        set(split, value);
-        return this;
-    }
-
-    public SwdEvaluator setClasses(String value) {
-        set(classes, value);
-        return this;
-    }
+    public SwdEvaluator setImageCol(String column) { return (SwdEvaluator) set(imageCol, column); }
+    public SwdEvaluator setNumImages(int n) { return (SwdEvaluator) set(numImages, n); }
+    public SwdEvaluator setSeed(long value) { return (SwdEvaluator) set(seed, value); }
+    public SwdEvaluator setSplit(String value) { return (SwdEvaluator) set(split, value); }
+    public SwdEvaluator setClasses(String value) { return (SwdEvaluator) set(classes, value); }
 
     @Override
     public boolean isLargerBetter() {
