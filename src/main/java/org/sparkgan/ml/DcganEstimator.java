@@ -1,5 +1,6 @@
 package org.sparkgan.ml;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.BooleanParam;
@@ -18,6 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.LoggerFactory;
 import org.sparkgan.BadInputException;
+import org.sparkgan.io.RunFolder;
 import org.sparkgan.train.RunObserver;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.train.Trainer;
@@ -135,8 +137,7 @@ public final class DcganEstimator extends Estimator<DcganModel> implements Defau
 
     /** Sets a configuration key, checked as train checks it. */
     public <T> DcganEstimator setConfig(org.sparkgan.train.Param<T> key, T value) {
-        set(param(key), value);
-        return this;
+        return (DcganEstimator) set(param(key), value);
     }
 
     /**
@@ -171,54 +172,23 @@ public final class DcganEstimator extends Estimator<DcganModel> implements Defau
         return TrainConfig.resolve(configSet());
     }
 
-    public DcganEstimator setRunDir(String uri) {
-        set(runDir, uri);
-        return this;
-    }
+    /** The run folder: any Hadoop URI. */
+    public DcganEstimator setRunDir(String uri) { return (DcganEstimator) set(runDir, uri); }
+    public String getRunDir() { return getOrDefault(runDir); }
+    /** Prep's binary image column, or the struct column of Spark's image data source. */
+    public DcganEstimator setImageCol(String column) { return (DcganEstimator) set(imageCol, column); }
+    public String getImageCol() { return getOrDefault(imageCol); }
+    /** new, resume, auto or overwrite: as train's default, --resume, --resume auto and --overwrite. */
+    public DcganEstimator setStart(String how) { return (DcganEstimator) set(start, how); }
+    public String getStart() { return getOrDefault(start); }
 
-    public String getRunDir() {
-        return getOrDefault(runDir);
-    }
-
-    public DcganEstimator setImageCol(String column) {
-        set(imageCol, column);
-        return this;
-    }
-
-    public String getImageCol() {
-        return getOrDefault(imageCol);
-    }
-
-    /** new, resume, auto or overwrite: as train's --resume, --resume auto and --overwrite. */
-    public DcganEstimator setStart(String how) {
-        set(start, how);
-        return this;
-    }
-
-    public String getStart() {
-        return getOrDefault(start);
-    }
-
-    public DcganEstimator setSeed(long seed) {
-        return setConfig(TrainConfig.SEED, seed);
-    }
-
-    public DcganEstimator setCheckpointInterval(int steps) {
-        return setConfig(TrainConfig.CHECKPOINT_EVERY, steps);
-    }
-
-    public DcganEstimator setSteps(int steps) {
-        return setConfig(TrainConfig.STEPS, steps);
-    }
-
-    public DcganEstimator setPreset(String preset) {
-        return setConfig(TrainConfig.PRESET, preset);
-    }
-
+    // setConfig for the keys most often set
+    public DcganEstimator setSeed(long seed) { return setConfig(TrainConfig.SEED, seed); }
+    public DcganEstimator setCheckpointInterval(int steps) { return setConfig(TrainConfig.CHECKPOINT_EVERY, steps); }
+    public DcganEstimator setSteps(int steps) { return setConfig(TrainConfig.STEPS, steps); }
+    public DcganEstimator setPreset(String preset) { return setConfig(TrainConfig.PRESET, preset); }
     /** Trains on the executors with this many workers; unset, {@code fit} trains in the driver's JVM. */
-    public DcganEstimator setWorkers(int workers) {
-        return setConfig(TrainConfig.WORKERS, workers);
-    }
+    public DcganEstimator setWorkers(int workers) { return setConfig(TrainConfig.WORKERS, workers); }
 
     /** Adds a listener of the runs {@code fit} trains: progress records, samples, checkpoints. */
     public DcganEstimator addListener(RunObserver listener) {
@@ -233,10 +203,6 @@ public final class DcganEstimator extends Estimator<DcganModel> implements Defau
         String column = getImageCol();
         Trainer.Start how = Trainer.Start.valueOf(getStart().toUpperCase(Locale.ROOT));
         Map<String, String> set = configSet();
-        // config.json's data names where the images came from, unless a continued run recorded it already
-        if (!set.containsKey(TrainConfig.DATA.name()) && (how == Trainer.Start.NEW || how == Trainer.Start.OVERWRITE)) {
-            set.put(TrainConfig.DATA.name(), origin(dataset));
-        }
         TrainingRun.Images images = new TrainingRun.Images() {
             @Override
             public Dataset<Row> select(TrainConfig config) {
@@ -255,12 +221,17 @@ public final class DcganEstimator extends Estimator<DcganModel> implements Defau
         };
         PrintStream log = LogLines.to(LoggerFactory.getLogger(DcganEstimator.class));
         try {
+            // config.json's data names where the images came from, unless a continued run recorded it already
+            Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
+            if (!set.containsKey(TrainConfig.DATA.name())
+                    && !TrainingRun.continues(RunFolder.at(getRunDir(), hadoopConf), how)) {
+                set.put(TrainConfig.DATA.name(), origin(dataset));
+            }
             TrainingRun run = TrainingRun.open(spark, getRunDir(), how, isSet(param(TrainConfig.WORKERS)), images, log,
                     set);
             listeners.forEach(run::observe);
             run.readImages().train();
-            DcganModel model = DcganModel.fromCheckpoint(run.newestCheckpoint(), spark);
-            return model.setParent(this);
+            return DcganModel.fromCheckpoint(run.newestCheckpoint(), hadoopConf).setParent(this);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

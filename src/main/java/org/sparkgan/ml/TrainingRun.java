@@ -63,17 +63,25 @@ public final class TrainingRun {
     private final List<RunObserver> listeners = new ArrayList<>();
     private Trainer trainer;
 
-    private TrainingRun(SparkSession spark, RunFolder run, Trainer.Start start, boolean distributed, Images images,
-                        PrintStream out, TrainConfig config, String dataUri, int dataSide) {
+    private TrainingRun(SparkSession spark, String runDir, Trainer.Start start, boolean distributed, Images images,
+                        PrintStream out, List<Map<String, String>> layers) throws IOException {
         this.spark = spark;
-        this.run = run;
+        this.run = RunFolder.at(runDir, new Configuration(spark.sparkContext().hadoopConfiguration()));
         this.start = start;
+        List<Map<String, String>> all = new ArrayList<>();
+        all.add(continues(run, start) ? previousConfig(run) : Map.of());
+        all.addAll(layers);
+        TrainConfig asked = resolve(all);
+        if (start == Trainer.Start.NEW && run.hasContent()) {
+            throw new BadInputException(run.root() + ": run folder exists (use --resume to continue it or "
+                    + "--overwrite to start again)");
+        }
         this.distributed = distributed;
         this.images = images;
         this.out = out;
-        this.config = config;
-        this.dataUri = dataUri;
-        this.dataSide = dataSide;
+        this.dataUri = images.uri(asked);
+        this.dataSide = images.resolution(asked);
+        this.config = atResolution(asked, dataSide, dataUri, all);
     }
 
     /**
@@ -85,23 +93,16 @@ public final class TrainingRun {
     @SafeVarargs
     public static TrainingRun open(SparkSession spark, String runDir, Trainer.Start start, boolean distributed,
                                    Images images, PrintStream out, Map<String, String>... layers) throws IOException {
-        Configuration hadoopConf = new Configuration(spark.sparkContext().hadoopConfiguration());
-        RunFolder run = RunFolder.at(runDir, hadoopConf);
-        // --resume auto continues only a run that has a checkpoint; the Trainer decides the rest
-        boolean continuing = start == Trainer.Start.RESUME
+        return new TrainingRun(spark, runDir, start, distributed, images, out, List.of(layers));
+    }
+
+    /**
+     * Whether the run continues what the folder holds (then its config.json is the base of the configuration):
+     * --resume, or --resume auto where the folder has a checkpoint (the Trainer decides the rest).
+     */
+    static boolean continues(RunFolder run, Trainer.Start start) throws IOException {
+        return start == Trainer.Start.RESUME
                 || (start == Trainer.Start.AUTO && run.exists(RunFolder.CONFIG) && !run.checkpointSteps().isEmpty());
-        List<Map<String, String>> all = new ArrayList<>();
-        all.add(continuing ? previousConfig(run) : Map.of());
-        all.addAll(List.of(layers));
-        TrainConfig asked = resolve(all);
-        if (start == Trainer.Start.NEW && run.hasContent()) {
-            throw new BadInputException(run.root() + ": run folder exists (use --resume to continue it or "
-                    + "--overwrite to start again)");
-        }
-        String dataUri = images.uri(asked);
-        int dataSide = images.resolution(asked);
-        TrainConfig config = atResolution(asked, dataSide, dataUri, all);
-        return new TrainingRun(spark, run, start, distributed, images, out, config, dataUri, dataSide);
     }
 
     /** The configuration the run trains with. */
