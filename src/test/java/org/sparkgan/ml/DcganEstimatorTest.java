@@ -1,5 +1,6 @@
 package org.sparkgan.ml;
 
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -8,30 +9,35 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkgan.BadInputException;
 import org.sparkgan.cli.MainTest;
+import org.sparkgan.eval.EvalFixtures;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.io.RunKeys;
 import org.sparkgan.train.RunObserver;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.testing.TestSpark;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** fit makes train's run folder from prep's Parquet and from PNG files; the Params are train's options. */
 class DcganEstimatorTest {
+    static String frogs, trained; // prep's data set, and train's run folder of the tiny run on it
     @TempDir
     static Path dir;
-    static String frogs, trained;
 
     @BeforeAll
     static void trainWithTheCommandLine() throws Exception {
-        frogs = MlFixtures.prepFrogs(dir);
+        frogs = EvalFixtures.prepFrogs(dir);
         trained = dir.resolve("cli-run").toString();
         MainTest.Result r = MlFixtures.train(frogs, trained);
         assertEquals(0, r.status(), r.err());
@@ -50,9 +56,8 @@ class DcganEstimatorTest {
         MlFixtures.assertSameRun(trained, run);
         assertEquals(2, model.step());
         assertEquals(2, progress.size(), "a record per logged step reaches the listener");
-        assertEquals(((Map<?, ?>) RunFolder.at(trained, new org.apache.hadoop.conf.Configuration())
-                        .readJson(RunFolder.CONFIG).get("provenance")).get(RunKeys.DATA_URI),
-                model.provenance().get(RunKeys.DATA_URI), "fit names the same data as train");
+        assertEquals(configJson(trained, "provenance").get(RunKeys.DATA_URI), model.provenance().get(RunKeys.DATA_URI),
+                "fit names the same data as train");
     }
 
     @Test
@@ -65,27 +70,79 @@ class DcganEstimatorTest {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
+    void resumesAsTrainDoes() throws Exception {
+        Path cli = dir.resolve("cli-resumed");
+        try (var files = Files.walk(Path.of(trained))) {
+            for (Path f : files.toList()) Files.copy(f, cli.resolve(Path.of(trained).relativize(f).toString()));
+        }
+        MainTest.Result r = MlFixtures.train(frogs, cli.toString(), "--resume", "auto", "--steps", "4");
+        assertEquals(0, r.status(), r.err());
+
+        String run = dir.resolve("fit-resumed").toString();
+        Dataset<Row> parquet = TestSpark.session().read().parquet(frogs);
+        DcganModel first = MlFixtures.tinyEstimator(run).setStart("auto").fit(parquet); // a new run
+        assertEquals(configJson(trained, "provenance").get(RunKeys.DATA_URI),
+                configJson(run, "config").get(TrainConfig.DATA.name()), "config.json names the data set");
+        assertEquals(2, first.step());
+        DcganModel resumed = MlFixtures.tinyEstimator(run).setStart("auto").setSteps(4).fit(parquet);
+        assertEquals(4, resumed.step());
+        MlFixtures.assertSameRun(cli.toString(), run);
+    }
+
+    /** A part of a run folder's config.json: config or provenance. */
+    private static Map<?, ?> configJson(String runDir, String part) throws Exception {
+        return (Map<?, ?>) RunFolder.at(runDir, new Configuration()).readJson(RunFolder.CONFIG).get(part);
+    }
+
+    /** A value of every key that is no preset's default, as train's command line gives it. */
+    static final Map<String, String> NO_DEFAULT = Map.ofEntries(Map.entry("preset", "small-plus"),
+            Map.entry("data", "hdfs://somewhere/frogs"), Map.entry("class", "cat,dog"), Map.entry("split", "test"),
+            Map.entry("resolution", "64"), Map.entry("latent-dim", "16"), Map.entry("g-dense-channels", "16"),
+            Map.entry("g-filters", "24"), Map.entry("d-filters", "40"), Map.entry("leaky-alpha", "0.2"),
+            Map.entry("dropout", "0.25"), Map.entry("d-lr", "0.0005"), Map.entry("g-lr", "0.0002"),
+            Map.entry("rho", "0.8"), Map.entry("epsilon", "1e-6"), Map.entry("clip", "0.5"),
+            Map.entry("batch-size", "12"), Map.entry("label-noise", "0.1"), Map.entry("reuse-fakes", "true"),
+            Map.entry("augment", "color,cutout"), Map.entry("seed", "7"), Map.entry("steps", "123"),
+            Map.entry("log-every", "5"), Map.entry("sample-every", "50"), Map.entry("checkpoint-every", "25"),
+            Map.entry("keep-checkpoints", "4"), Map.entry("threads", "2"), Map.entry("eval-every", "20"),
+            Map.entry("eval-images", "100"), Map.entry("ema-kimg", "5"), Map.entry("on-divergence", "stop"),
+            Map.entry("max-rollbacks", "1"), Map.entry("workers", "3"), Map.entry("averaging-frequency", "2"));
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
     void everyConfigurationKeyRoundTripsThroughTheParams() {
-        TrainConfig config = TrainConfig.preset("small-plus").with(TrainConfig.STEPS, 123).with(TrainConfig.SEED, 7L)
-                .with(TrainConfig.G_LR, 0.0002).with(TrainConfig.REUSE_FAKES, true).with(TrainConfig.CLASS, "cat,dog")
-                .with(TrainConfig.AUGMENT, "color,cutout").with(TrainConfig.CHECKPOINT_EVERY, 50).build();
-        assertEquals(config, new DcganEstimator().setConfig(config).getConfig());
-        DcganEstimator estimator = new DcganEstimator();
-        String explained = estimator.explainParams();
+        assertEquals(TrainConfig.PARAMS.stream().map(org.sparkgan.train.Param::name).collect(Collectors.toSet()),
+                NO_DEFAULT.keySet(), "a value for every key");
+        TrainConfig config = TrainConfig.resolve(NO_DEFAULT);
+        String explained = new DcganEstimator().explainParams();
+        TrainConfig.Builder built = TrainConfig.preset(config.preset());
         for (org.sparkgan.train.Param<?> key : TrainConfig.PARAMS) {
-            @SuppressWarnings({"unchecked", "rawtypes"}) Param p = estimator.param(key);
-            estimator.set(p, config.get(key));
-            assertEquals(config.get(key), estimator.getOrDefault(p), key.name());
+            Object value = config.get(key);
+            for (String preset : TrainConfig.PRESETS) {
+                assertNotEquals(key.parse(key.defaultFor(preset)), value, key.name() + ": " + preset + "'s default");
+            }
+            // set, then get, then TrainConfig
+            DcganEstimator estimator = new DcganEstimator();
+            Param p = estimator.param(key);
+            estimator.set(p, value);
+            assertEquals(value, estimator.getOrDefault(p), key.name());
+            assertEquals(value, estimator.getConfig().get(key), key.name());
+            assertEquals(Set.of(key.name()), estimator.configSet().keySet(), "only the key set is set");
             assertEquals(p, estimator.getParam(p.name()));
             assertTrue(explained.contains(key.help().lines().findFirst().orElseThrow()), key.name());
+            with(built, key, config);
         }
-        assertEquals(config, estimator.getConfig());
-        assertEquals("seed", estimator.param(TrainConfig.SEED).name());
-        assertEquals("checkpointInterval", estimator.param(TrainConfig.CHECKPOINT_EVERY).name());
-        assertEquals("gDenseChannels", estimator.param(TrainConfig.G_DENSE_CHANNELS).name());
+        assertEquals(config, new DcganEstimator().setConfig(config).getConfig());
+        assertEquals(config, built.build(), "the typed builder");
+        assertEquals("seed", new DcganEstimator().param(TrainConfig.SEED).name());
+        assertEquals("checkpointInterval", new DcganEstimator().param(TrainConfig.CHECKPOINT_EVERY).name());
+        assertEquals("gDenseChannels", new DcganEstimator().param(TrainConfig.G_DENSE_CHANNELS).name());
         // an unset key takes its preset's default, as on the command line
         assertEquals(64, new DcganEstimator().setPreset("small").getConfig().get(TrainConfig.G_FILTERS));
+    }
+
+    private static <T> void with(TrainConfig.Builder builder, org.sparkgan.train.Param<T> key, TrainConfig config) {
+        builder.with(key, config.get(key));
     }
 
     @Test

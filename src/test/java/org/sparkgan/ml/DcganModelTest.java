@@ -5,7 +5,6 @@ import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,13 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** A checkpoint's generator as a model: seeds or latents to images, saved and loaded bit for bit, in a Pipeline. */
 class DcganModelTest {
     @TempDir
-    static Path dir;
-    static String checkpoint;
-
-    @BeforeAll
-    static void tinyCheckpoint() throws Exception {
-        checkpoint = EvalFixtures.tinyCheckpoint(dir);
-    }
+    Path dir;
 
     static Dataset<Row> seeds() {
         return TestSpark.session().range(0, 12).withColumnRenamed("id", "seed").repartition(3);
@@ -47,7 +40,7 @@ class DcganModelTest {
 
     @Test
     void transformsSeedsAndLatentsAndLoadsBitForBit() throws Exception {
-        DcganModel model = DcganModel.fromCheckpoint(checkpoint);
+        DcganModel model = DcganModel.fromCheckpoint(EvalFixtures.tinyCheckpoint(dir));
         List<byte[]> fromSeeds = images(model.transform(seeds()));
         assertEquals(12, fromSeeds.size());
 
@@ -73,7 +66,7 @@ class DcganModelTest {
 
     @Test
     void aPipelineFitsSavesAndLoads() throws Exception {
-        String frogs = MlFixtures.prepFrogs(dir.resolve("data"));
+        String frogs = EvalFixtures.prepFrogs(dir);
         Pipeline pipeline = new Pipeline().setStages(new PipelineStage[]{
                 MlFixtures.tinyEstimator(dir.resolve("pipeline-run").toString())});
         PipelineModel fitted = pipeline.fit(TestSpark.session().read().parquet(frogs));

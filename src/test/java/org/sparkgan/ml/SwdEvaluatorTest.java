@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkgan.cli.MainTest;
@@ -22,16 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /** The evaluator gives eval's numbers for the same sets, N and seed, and eval's floor. */
 class SwdEvaluatorTest {
     @TempDir
-    static Path dir;
-    static String frogs;
-
-    @BeforeAll
-    static void prepare() throws Exception {
-        frogs = MlFixtures.prepFrogs(dir);
-    }
+    Path dir;
 
     @Test
     void scoresAsEvalDoes() throws Exception {
+        String frogs = EvalFixtures.prepFrogs(dir);
         DcganModel model = DcganModel.fromCheckpoint(EvalFixtures.tinyCheckpoint(dir));
         Dataset<Row> generated = model.generate(30, 4);
         // the same images as a data set eval --generated reads
