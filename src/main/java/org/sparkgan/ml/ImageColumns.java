@@ -87,8 +87,7 @@ final class ImageColumns {
 
     /** The first {@code n} images of {@code df} in id order (fewer when there are fewer). */
     static List<byte[]> first(Dataset<?> df, String column, int n, String split, String classes) {
-        return idsAndImages(df, column, split, classes).orderBy(col(CifarParquet.ID)).limit(n)
-                .select(col(CifarParquet.IMAGE)).collectAsList().stream().map(r -> (byte[]) r.get(0)).toList();
+        return CifarParquet.inIdOrder(idsAndImages(df, column, split, classes), n);
     }
 
     /** The side of the images: one size for all of them, else a one-line error. */

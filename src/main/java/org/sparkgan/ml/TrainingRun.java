@@ -29,8 +29,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static org.apache.spark.sql.functions.col;
-
 /**
  * One training run wired from its parts, what {@code train} and {@link DcganEstimator#fit} share: the configuration
  * (resolved over the run folder's on a resume, at the data's image size), provenance, the images (sharded on the
@@ -152,16 +150,13 @@ public final class TrainingRun {
             // the first images by id: the real grid, and eval-every's reference set and floor set
             int onDriver = (int) Math.min(rows, Math.max(Trainer.GRID * Trainer.GRID,
                     config.evalEvery() > 0 ? 2L * config.evalImages() : 0));
-            INDArray firstImages = ImageTensors.toTensor(selected.orderBy(CifarParquet.ID)
-                    .select(CifarParquet.IMAGE).limit(onDriver).collectAsList().stream()
-                    .map(r -> (byte[]) r.get(0)).toList());
+            INDArray firstImages = ImageTensors.toTensor(CifarParquet.inIdOrder(selected, onDriver));
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             trainer = new Trainer(config, first(firstImages, Trainer.GRID * Trainer.GRID),
                     state -> new SparkEngine(sc, shards, config, state), run, provenance, out);
             trainer.observe(monitor(config, firstImages));
         } else {
-            List<byte[]> collected = selected.orderBy(col(CifarParquet.ID)).select(col(CifarParquet.IMAGE))
-                    .collectAsList().stream().map(r -> (byte[]) r.get(0)).toList();
+            List<byte[]> collected = CifarParquet.inIdOrder(selected);
             provenance.put(RunKeys.DATA_ROWS, collected.size());
             out.printf("train: read %,d %s images of class %s from %s with Spark in %.1f s; training in this JVM%n",
                     collected.size(), config.split(), config.className(), dataUri, (System.nanoTime() - t0) / 1e9);
