@@ -70,6 +70,23 @@ class DcganEstimatorTest {
     }
 
     @Test
+    void fitWithWorkersIsTrainsRunOnTheExecutors() throws Exception {
+        String cli = dir.resolve("cli-workers").toString();
+        TestSpark.session(); // train reuses the test's local[2] session, and stops it
+        MainTest.Result r = MlFixtures.train(frogs, cli, "--master", "local[2]", "--workers", "2",
+                "--averaging-frequency", "2", "--threads", "1");
+        assertEquals(0, r.status(), r.err());
+
+        String run = dir.resolve("fit-workers").toString();
+        MlFixtures.tinyEstimator(run).setWorkers(2).setConfig(TrainConfig.AVERAGING_FREQUENCY, 2)
+                .setConfig(TrainConfig.THREADS, 1).fit(TestSpark.session().read().parquet(frogs));
+        MlFixtures.assertSameRun(cli, run);
+        List<Map<String, Object>> metrics = RunFolder.at(run, new Configuration()).readMetrics();
+        assertEquals(2, ((List<?>) metrics.get(metrics.size() - 1).get(RunKeys.perWorker(RunKeys.D_LOSS))).size(),
+                "trained by two workers");
+    }
+
+    @Test
     void resumesAsTrainDoes() throws Exception {
         Path cli = dir.resolve("cli-resumed");
         try (var files = Files.walk(Path.of(trained))) {
