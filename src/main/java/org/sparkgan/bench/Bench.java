@@ -22,7 +22,6 @@ import org.sparkgan.train.Seeds;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.train.TrainingEngine;
 import org.sparkgan.train.spark.Shards;
-import org.sparkgan.train.spark.Averaging;
 import org.sparkgan.train.spark.DriverBytes;
 import org.sparkgan.train.spark.SparkEngine;
 
@@ -170,10 +169,8 @@ public final class Bench {
         long cpu = cpuNanos() - cpu0;
         long driverBytes = received.take() / rounds;
         received.close();
-        double[] treeMean = Averaging.timeTreeMeans(JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                Nd4j.concat(0, g.params().reshape(-1), d.params().reshape(-1)).toFloatVector(),
-                Nd4j.concat(0, g.getUpdater().getStateViewArray().reshape(-1),
-                        d.getUpdater().getStateViewArray().reshape(-1)).toFloatVector(), c.workers(), rounds);
+        double[] treeMean = AveragingCost.treeMeans(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+                flatParameters(g, d), flatUpdaterState(g, d), c.workers(), rounds);
         FlopCount.Step flops = FlopCount.ganStep(c.model(), c.batchSize(), c.reuseFakes());
         List<Phase> phases = List.of(new Phase("fake generation", fake, flops.fakes()),
                 new Phase("D step", dStep, flops.dStep()), new Phase("G step", gStep, flops.gStep()),
@@ -183,6 +180,17 @@ public final class Bench {
         return new Report("Spark " + spark.sparkContext().master() + ", " + c.workers() + " workers, k=" + k, phases,
                 (double) rounds * k * c.batchSize() * c.workers() / wall, cpu / 1e9, wall,
                 new Driver(driverBytes, (long) median(heap), (long) median(resident)));
+    }
+
+    /** G's parameters then D's, flat: what a worker sends of the networks. */
+    static float[] flatParameters(MultiLayerNetwork g, MultiLayerNetwork d) {
+        return Nd4j.concat(0, g.params().reshape(-1), d.params().reshape(-1)).toFloatVector();
+    }
+
+    /** G's RMSprop state then D's, flat. */
+    static float[] flatUpdaterState(MultiLayerNetwork g, MultiLayerNetwork d) {
+        return Nd4j.concat(0, g.getUpdater().getStateViewArray().reshape(-1),
+                d.getUpdater().getStateViewArray().reshape(-1)).toFloatVector();
     }
 
     static double median(double[] values) {

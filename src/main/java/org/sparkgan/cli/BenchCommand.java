@@ -1,6 +1,8 @@
 package org.sparkgan.cli;
 
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.sparkgan.bench.AveragingCost;
 import org.sparkgan.bench.Bench;
 import org.sparkgan.bench.OpCensus;
 import org.sparkgan.BadInputException;
@@ -33,7 +35,9 @@ final class BenchCommand implements Command {
             Option.value("iterations", "N", "5", "measured iterations (rounds on Spark)"),
             Option.value("mode", "MODE", "both", "jvm, spark, both; layers: each layer of G and D timed forward and\n"
                     + "backward on its own, with its GFLOP/s (where the time goes); ops: the step's time by libnd4j op\n"
-                    + "(ND4J's profiler) and the cost of an empty op call, i.e. the step's per-op floor"),
+                    + "(ND4J's profiler) and the cost of an empty op call, i.e. the step's per-op floor; averaging:\n"
+                    + "a round's tree mean on Spark at 1 to --workers workers, split into scheduling, serialisation,\n"
+                    + "additions and moving bytes, with the shuffle bytes of each tree level"),
             Option.value("layers", "KIND", "ops", "convolutions of the single-JVM part: ops (libnd4j conv2d ops,\n"
                     + "what training uses) or dl4j (DL4J's own ConvolutionLayer: the baseline)"),
             Option.value("master", "URL", null, "Spark master for the Spark part; default: the one spark-submit\n"
@@ -70,8 +74,8 @@ final class BenchCommand implements Command {
     @Override
     public void run(ParsedArgs args) throws Exception {
         String mode = args.string("mode");
-        if (!List.of("jvm", "spark", "both", "layers", "ops").contains(mode)) {
-            throw new BadInputException("--mode must be jvm, spark, both, layers or ops, got '" + mode + "'");
+        if (!List.of("jvm", "spark", "both", "layers", "ops", "averaging").contains(mode)) {
+            throw new BadInputException("--mode must be jvm, spark, both, layers, ops or averaging, got '" + mode + "'");
         }
         Map<String, String> values = new LinkedHashMap<>();
         for (Param<?> key : TRAIN_KEYS) values.put(key.name(), args.string(key.name()));
@@ -87,12 +91,18 @@ final class BenchCommand implements Command {
         OpCensus.Result census = mode.equals("ops") ? OpCensus.run(config, warmup, iterations) : null;
         if (mode.equals("layers")) reports.add(Bench.layers(config, layers, warmup, iterations));
         if (mode.equals("jvm") || mode.equals("both")) reports.add(Bench.singleJvm(config, layers, warmup, iterations));
-        if (mode.equals("spark") || mode.equals("both")) {
+        AveragingCost.Result averaging = null;
+        if (mode.equals("spark") || mode.equals("both") || mode.equals("averaging")) {
             String master = args.string("master") != null || SparkSessions.underSparkSubmit() ? args.string("master")
                     : "local[2]";
             SparkSession spark = SparkSessions.start("sparkgan bench", master, true);
             try {
-                reports.add(Bench.spark(spark, config, warmup, iterations));
+                if (mode.equals("averaging")) {
+                    averaging = AveragingCost.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), config,
+                            iterations);
+                } else {
+                    reports.add(Bench.spark(spark, config, warmup, iterations));
+                }
             } finally {
                 spark.stop();
             }
@@ -103,6 +113,7 @@ final class BenchCommand implements Command {
             json.put("batch_size", config.batchSize());
             List<Map<String, Object>> all = new ArrayList<>(reports.stream().map(Bench::toJson).toList());
             if (census != null) all.add(OpCensus.toJson(census));
+            if (averaging != null) all.add(AveragingCost.toJson(averaging));
             json.put("reports", all);
             System.out.println(RunFolder.JSON.writeValueAsString(json));
         } else {
@@ -110,6 +121,7 @@ final class BenchCommand implements Command {
                     config.batchSize(), warmup, iterations);
             for (Bench.Report r : reports) System.out.print(Bench.toText(r));
             if (census != null) System.out.print(OpCensus.toText(census));
+            if (averaging != null) System.out.print(AveragingCost.toText(averaging));
         }
     }
 }

@@ -78,4 +78,30 @@ class BenchCommandTest {
         assertEquals(total, calls.values().stream().mapToDouble(Double::doubleValue).sum(), 0.0, census.toString());
         assertTrue(((Number) census.get("empty_op_call_us")).doubleValue() > 0);
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void averagingCostGivesEachTreeLevelItsSumsAndShuffleBytes() throws Exception {
+        TestSpark.session();
+        MainTest.Result r = MainTest.run("bench", "--preset", "small", "--mode", "averaging", "--workers", "4",
+                "--iterations", "1", "--threads", "1", "--json");
+        assertEquals(0, r.status(), r.err());
+        Map<String, Object> json = new ObjectMapper().readValue(r.out(), Map.class);
+        Map<String, Object> cost = ((List<Map<String, Object>>) json.get("reports")).get(0);
+        assertEquals("averaging", cost.get("mode"));
+        // the small preset's G and D, parameters and RMSprop states: 2 x (601,539 + 198,849)
+        assertEquals(2L * (601_539 + 198_849), ((Number) cost.get("model_floats")).longValue());
+        long serialized = ((Number) cost.get("serialized_bytes")).longValue();
+        assertTrue(serialized > 4 * 2 * (601_539 + 198_849), cost.toString());
+        List<Map<String, Object>> trees = (List<Map<String, Object>>) cost.get("trees");
+        assertEquals(List.of(1, 2, 3, 4), trees.stream().map(t -> ((Number) t.get("workers")).intValue()).toList());
+        // W = 4: level 1 writes the 4 workers' sums, level 2 the 2 pair sums, each about one model's bytes
+        List<Map<String, Object>> levels = (List<Map<String, Object>>) trees.get(3).get("levels");
+        assertEquals(List.of(4, 2), levels.stream().map(l -> ((Number) l.get("sums")).intValue()).toList());
+        for (Map<String, Object> level : levels) {
+            double perSum = ((Number) level.get("shuffle_bytes")).doubleValue() / ((Number) level.get("sums")).intValue();
+            assertTrue(perSum > 0.5 * serialized && perSum < 1.5 * serialized, level + " vs " + serialized);
+        }
+        assertTrue(((List<?>) trees.get(0).get("levels")).isEmpty(), "one worker: no level");
+    }
 }

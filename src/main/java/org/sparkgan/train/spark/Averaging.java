@@ -2,13 +2,9 @@ package org.sparkgan.train.spark;
 
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * The workers' mean, summed on the executors through a fixed binary tree keyed by worker index so the driver
@@ -41,30 +37,5 @@ public final class Averaging {
         float[] mean = new float[sum.length];
         for (int i = 0; i < sum.length; i++) mean[i] = sum[i] / n;
         return mean;
-    }
-
-    /**
-     * Seconds of each of {@code times} tree means, alone, over {@code workers} cached copies of one model's flat
-     * parameters and states (for bench: the averaging share of a round without the workers' compute around it).
-     */
-    public static double[] timeTreeMeans(JavaSparkContext sc, float[] parameters, float[] updaterState, int workers,
-                                         int times) {
-        Broadcast<RoundSum> model = sc.broadcast(RoundSum.of(parameters, updaterState, new RoundSum.Report(0, null, 0, 0)));
-        JavaRDD<RoundSum> perWorker = sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers)
-                .map(w -> RoundSum.of(model.value().parameters(), model.value().updaterState(),
-                        new RoundSum.Report(w, null, 0, 0)))
-                .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        perWorker.count();
-        double[] seconds = new double[times];
-        for (int i = 0; i < times; i++) {
-            long t0 = System.nanoTime();
-            RoundSum sum = treeSum(perWorker);
-            mean(sum.parameters(), workers);
-            mean(sum.updaterState(), workers);
-            seconds[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        perWorker.unpersist();
-        model.destroy();
-        return seconds;
     }
 }

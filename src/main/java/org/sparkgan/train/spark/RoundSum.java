@@ -17,7 +17,7 @@ public record RoundSum(float[] parameters, float[] updaterState, SortedMap<Integ
     /** What the driver logs of one worker's round: its last step's values, its compute time and ND4J threads. */
     public record Report(int worker, GanStep.Result last, double computeSeconds, int threads) implements Serializable {}
 
-    static RoundSum of(float[] parameters, float[] updaterState, Report report) {
+    public static RoundSum of(float[] parameters, float[] updaterState, Report report) {
         return new RoundSum(parameters, updaterState, new TreeMap<>(Collections.singletonMap(report.worker(), report)));
     }
 
@@ -25,7 +25,7 @@ public record RoundSum(float[] parameters, float[] updaterState, SortedMap<Integ
      * Both sums added element-wise. Floating-point addition is commutative bit for bit, so where every sum meets
      * exactly one other (the fixed tree of {@link Averaging#treeSum}) the result does not depend on which came first.
      */
-    static RoundSum plus(RoundSum a, RoundSum b) {
+    public static RoundSum plus(RoundSum a, RoundSum b) {
         SortedMap<Integer, Report> reports = new TreeMap<>(a.reports);
         reports.putAll(b.reports);
         return new RoundSum(add(a.parameters, b.parameters), add(a.updaterState, b.updaterState), reports);
