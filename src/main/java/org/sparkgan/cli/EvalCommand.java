@@ -3,14 +3,13 @@ package org.sparkgan.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkgan.BadInputException;
 import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.ImageTensors;
-import org.sparkgan.eval.GeneratorSamples;
 import org.sparkgan.eval.SlicedWasserstein;
 import org.sparkgan.io.RunFolder;
-import org.sparkgan.train.Checkpoint;
+import org.sparkgan.ml.DcganModel;
+import org.sparkgan.ml.SwdEvaluator;
 import org.sparkgan.train.ComputeThreads;
 
 import java.io.IOException;
@@ -97,7 +96,7 @@ final class EvalCommand implements Command {
 
         ComputeThreads.pin(0);
         List<String> checkpointUris = new ArrayList<>();
-        Checkpoint first = null;
+        DcganModel first = null;
         Configuration hadoopConf;
         String className;
         List<byte[]> real, train, test, made = null;
@@ -106,7 +105,7 @@ final class EvalCommand implements Command {
             hadoopConf = new Configuration(spark.sparkContext().hadoopConfiguration());
             if (checkpointUri != null) {
                 checkpointUris.addAll(checkpointsOf(checkpointUri, hadoopConf));
-                first = Checkpoint.load(checkpointUris.get(0), hadoopConf);
+                first = DcganModel.fromCheckpoint(checkpointUris.get(0), hadoopConf).setUseEma(useEma(args));
             }
             // the data set's own class names: CifarParquet resolves and checks it
             className = args.string("class") == null ? first.config().className() : args.string("class");
@@ -132,8 +131,7 @@ final class EvalCommand implements Command {
 
         long t0 = System.nanoTime();
         SlicedWasserstein.Described reals = SlicedWasserstein.describe(ImageTensors.toTensor(real.subList(0, n)), seed);
-        SlicedWasserstein.Result floor = SlicedWasserstein.distance(ImageTensors.toTensor(train.subList(0, floorN)),
-                ImageTensors.toTensor(test.subList(0, floorN)), seed);
+        SlicedWasserstein.Result floor = SwdEvaluator.floor(train, test, n, seed);
         Scores scores = new Scores(args.flag("json"), reference, className, split, seed, floor, floorNote,
                 checkpointUris.size() > 1);
         if (first == null) {
@@ -142,10 +140,9 @@ final class EvalCommand implements Command {
         }
         for (String uri : checkpointUris) {
             // one run's checkpoints share its class: a resume may not change it
-            Checkpoint checkpoint = uri.equals(checkpointUris.get(0)) ? first : Checkpoint.load(uri, hadoopConf);
-            INDArray generated = GeneratorSamples.generate(checkpoint.sampler(useEma(args)),
-                    GeneratorSamples.latents(seed, n, checkpoint.config().model().latentDim()));
-            scores.print(uri, checkpoint.step(), null, SlicedWasserstein.distance(generated, reals));
+            DcganModel model = uri.equals(checkpointUris.get(0)) ? first
+                    : DcganModel.fromCheckpoint(uri, hadoopConf).setUseEma(useEma(args));
+            scores.print(uri, model.step(), null, SlicedWasserstein.distance(model.samples(n, seed), reals));
         }
         scores.floorLine();
         System.err.printf("eval: %.1f s%n", (System.nanoTime() - t0) / 1e9);

@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.sparkgan.BadInputException;
 import org.sparkgan.eval.GeneratorSamples;
 import org.sparkgan.io.ImageGrid;
-import org.sparkgan.train.Checkpoint;
+import org.sparkgan.ml.DcganModel;
 import org.sparkgan.train.ComputeThreads;
 
 import java.io.IOException;
@@ -65,7 +65,7 @@ final class GenerateCommand implements Command {
 
         ComputeThreads.pin(0);
         Configuration conf = new Configuration();
-        Checkpoint checkpoint = Checkpoint.load(checkpointUri, conf);
+        DcganModel model = DcganModel.fromCheckpoint(checkpointUri, conf).setUseEma(EvalCommand.useEma(args));
         // a private instance: the cached one is shared, and its checksum setting must not change for others
         try (FileSystem fs = FileSystem.newInstance(new Path(output).toUri(), conf)) {
             fs.setWriteChecksum(false); // pictures for people: no .crc beside each PNG on a local disk
@@ -73,10 +73,9 @@ final class GenerateCommand implements Command {
             if (fs.exists(dir) && !fs.getFileStatus(dir).isDirectory()) {
                 throw new BadInputException(output + ": exists and is not a folder");
             }
-            int latentDim = checkpoint.config().model().latentDim();
-            INDArray latents = interpolate ? GeneratorSamples.interpolation(seed, count, latentDim)
-                    : GeneratorSamples.latents(seed, count, latentDim);
-            INDArray images = GeneratorSamples.generate(checkpoint.sampler(EvalCommand.useEma(args)), latents);
+            INDArray images = interpolate ? GeneratorSamples.generate(model.sampler(),
+                    GeneratorSamples.interpolation(seed, count, model.config().model().latentDim()))
+                    : model.samples(count, seed);
 
             fs.mkdirs(dir);
             if (interpolate) {

@@ -3,35 +3,28 @@ package org.sparkgan.cli;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.sparkgan.io.RunKeys;
 import org.sparkgan.BadInputException;
 import org.sparkgan.Names;
 import org.sparkgan.data.CifarClasses;
 import org.sparkgan.data.CifarParquet;
-import org.sparkgan.data.ImageTensors;
-import org.sparkgan.eval.TrainingMonitor;
 import org.sparkgan.io.PathKinds;
 import org.sparkgan.io.RunFolder;
-import org.sparkgan.report.ReportObserver;
+import org.sparkgan.ml.TrainingRun;
 import org.sparkgan.train.Param;
-import org.sparkgan.train.RealImages;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.train.Trainer;
-import org.sparkgan.train.spark.Shards;
-import org.sparkgan.train.spark.SparkEngine;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** {@code train}: the DCGAN on one class of the Parquet data set, in this JVM. */
 final class TrainCommand implements Command {
@@ -103,7 +96,6 @@ final class TrainCommand implements Command {
         boolean auto = args.string("resume").equals("auto");
         boolean resume = args.flag("resume"), overwrite = args.flag("overwrite");
         if ((resume || auto) && overwrite) throw new BadInputException("--resume and --overwrite exclude each other");
-        String output = args.string("output");
 
         Map<String, String> commandLine = new LinkedHashMap<>();
         for (Param<?> p : TrainConfig.PARAMS) if (args.given(p.name())) commandLine.put(p.name(), args.string(p.name()));
@@ -123,80 +115,70 @@ final class TrainCommand implements Command {
         SparkSession spark = distributed ? SparkSessions.start("sparkgan train", master, true)
                 : SparkSessions.startForReading("sparkgan train");
         try {
-            Configuration hadoopConf = new Configuration(spark.sparkContext().hadoopConfiguration());
-            RunFolder run = RunFolder.at(output, hadoopConf);
-            // --resume auto continues only a run that has a checkpoint; the Trainer decides the rest
-            boolean continuing = resume || (auto && run.exists(RunFolder.CONFIG) && !run.checkpointSteps().isEmpty());
-            Map<String, String> base = continuing ? previousConfig(run) : Map.of();
-            TrainConfig asked = TrainConfig.resolve(base, file, commandLine);
-            if (!resume && !auto && !overwrite && run.hasContent()) {
-                throw new BadInputException(run.root() + ": run folder exists (use --resume to continue it or "
-                        + "--overwrite to start again)");
-            }
-            Path dataPath = new Path(asked.data());
-            String dataUri = dataPath.getFileSystem(hadoopConf).makeQualified(dataPath).toString();
-            int dataSide = CifarParquet.resolution(spark, dataUri);
-            TrainConfig config = atResolution(asked, dataSide, dataUri, base, file, commandLine);
-            MemoryCheck.requireOffHeapFor(config);
-
-            Map<String, Object> provenance = new LinkedHashMap<>();
-            provenance.put("sparkgan_version", Versions.sparkgan());
-            provenance.put("dl4j_version", Versions.of("org.deeplearning4j.nn.multilayer.MultiLayerNetwork"));
-            provenance.put("spark_version", spark.version());
-            provenance.put("java_version", System.getProperty("java.version"));
-            provenance.put("seed", config.seed());
-            provenance.put(RunKeys.DATA_URI, dataUri);
-            provenance.put(RunKeys.DATA_CLASS, config.className());
-            provenance.put(RunKeys.DATA_SPLIT, config.split());
-            provenance.put("data_resolution", dataSide);
-
-            long t0 = System.nanoTime();
-            Trainer trainer;
-            if (distributed) {
-                provenance.put("spark_master", spark.sparkContext().master());
-                Dataset<Row> images = CifarParquet.selectImages(spark, dataUri, config.split(), config.className());
-                JavaRDD<byte[]> shards = Shards.of(images, config.workers());
-                long rows = shards.count(); // reads the data once and caches the shards on the executors
-                provenance.put(RunKeys.DATA_ROWS, rows);
-                if (rows / config.workers() < config.batchSize()) {
-                    throw new BadInputException(dataUri + ": " + rows + " images make shards smaller than one batch of "
-                            + config.batchSize() + " for " + config.workers() + " workers");
-                }
-                System.out.printf("train: %,d %s images of class %s from %s cached on the executors as %d shards "
-                        + "in %.1f s%n", rows, config.split(), config.className(), dataUri, config.workers(),
-                        (System.nanoTime() - t0) / 1e9);
-                // the first images by id: the real grid, and eval-every's reference set and floor set
-                int onDriver = (int) Math.min(rows, Math.max(Trainer.GRID * Trainer.GRID,
-                        config.evalEvery() > 0 ? 2L * config.evalImages() : 0));
-                INDArray firstImages = ImageTensors.toTensor(images.orderBy(CifarParquet.ID)
-                        .select(CifarParquet.IMAGE).limit(onDriver).collectAsList().stream()
-                        .map(r -> (byte[]) r.get(0)).toList());
-                JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-                trainer = new Trainer(config, first(firstImages, Trainer.GRID * Trainer.GRID),
-                        state -> new SparkEngine(sc, shards, config, state), run, provenance, System.out);
-                trainer.observe(monitor(config, firstImages));
-            } else {
-                List<byte[]> images = CifarParquet.collectImages(spark, dataUri, config.split(), config.className());
-                provenance.put(RunKeys.DATA_ROWS, images.size());
-                System.out.printf("train: read %,d %s images of class %s from %s with Spark in %.1f s; training in "
-                        + "this JVM%n", images.size(),
-                        config.split(), config.className(), dataUri, (System.nanoTime() - t0) / 1e9);
-                spark.stop(); // the single-JVM trainer needs no Spark
-                RealImages data = new RealImages(ImageTensors.toTensor(images), config.batchSize(), config.seed());
-                trainer = Trainer.local(config, data, run, provenance, System.out).observe(monitor(config, data.all()));
-            }
             Trainer.Start start = auto ? Trainer.Start.AUTO : resume ? Trainer.Start.RESUME
                     : overwrite ? Trainer.Start.OVERWRITE : Trainer.Start.NEW;
-            trainer.observe(new ReportObserver(run));
-            if (timeLimitMinutes > 0) trainer.timeLimit(timeLimitMinutes);
-            Trainer.Summary s = trainer.trainWithSignalHandling(start);
-            if (s.lastStep() >= s.firstStep()) {
-                System.out.printf("train: steps %d-%d in %.1f s (%.2f s/step); samples in %s, checkpoints in %s%n",
-                        s.firstStep(), s.lastStep(), s.seconds(), s.secondsPerStep(),
-                        run.path(RunFolder.SAMPLES), run.path(RunFolder.CHECKPOINTS));
-            }
+            TrainingRun run = TrainingRun.open(spark, args.string("output"), start, distributed, dataSet(spark),
+                    System.out, file, commandLine);
+            MemoryCheck.requireOffHeapFor(run.config());
+            run.readImages();
+            if (!distributed) spark.stop(); // the single-JVM trainer needs no Spark
+            if (timeLimitMinutes > 0) run.timeLimit(timeLimitMinutes);
+            trainStoppingOnSignals(run);
         } finally {
             spark.stop();
+        }
+    }
+
+    /** The configuration's class and split of the Parquet data set its {@code data} key names. */
+    private static TrainingRun.Images dataSet(SparkSession spark) {
+        Configuration hadoopConf = spark.sparkContext().hadoopConfiguration();
+        return new TrainingRun.Images() {
+            @Override
+            public Dataset<Row> select(TrainConfig config) {
+                return CifarParquet.selectImages(spark, uri(config), config.split(), config.className());
+            }
+
+            @Override
+            public String uri(TrainConfig config) {
+                Path dataPath = new Path(config.data());
+                try {
+                    return dataPath.getFileSystem(hadoopConf).makeQualified(dataPath).toString();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(config.data() + ": " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public int resolution(TrainConfig config) {
+                return CifarParquet.resolution(spark, uri(config));
+            }
+        };
+    }
+
+    /**
+     * Trains with Ctrl-C / SIGTERM turned into a checkpoint and a clean stop: the JVM's shutdown waits (up to ten
+     * minutes) for the current step and the checkpoint.
+     */
+    private static void trainStoppingOnSignals(TrainingRun run) throws IOException {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            run.requestStop();
+            try {
+                finished.await(10, TimeUnit.MINUTES);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "sparkgan-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            run.train();
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that the latch is down
+            }
         }
     }
 
@@ -224,35 +206,6 @@ final class TrainCommand implements Command {
         }
     }
 
-    /**
-     * The configuration at the data set's image size: resolution 0 takes it; another size than the data set's is a
-     * one-line error saying what to do.
-     */
-    private static TrainConfig atResolution(TrainConfig asked, int dataSide, String dataUri, Map<String, String> base,
-                                            Map<String, String> file, Map<String, String> commandLine) {
-        int resolution = asked.get(TrainConfig.RESOLUTION);
-        if (resolution == dataSide) return asked;
-        if (resolution != 0) {
-            throw new BadInputException(dataUri + ": its images are " + dataSide + "x" + dataSide + " but --resolution is "
-                    + resolution + " (train with --resolution " + dataSide + ", or prep the images with --size "
-                    + resolution + ")");
-        }
-        Map<String, String> withSide = new LinkedHashMap<>(commandLine);
-        withSide.put(TrainConfig.RESOLUTION.name(), Integer.toString(dataSide));
-        return TrainConfig.resolve(base, file, withSide);
-    }
-
-    /** SWD against the first eval-images real images; the next as many, when there are, give the floor. */
-    private static TrainingMonitor monitor(TrainConfig config, INDArray reals) {
-        long n = Math.min(config.evalImages(), reals.size(0));
-        INDArray floorSet = reals.size(0) >= 2 * n ? reals.get(NDArrayIndex.interval(n, 2 * n)) : null;
-        return new TrainingMonitor(first(reals, n), floorSet, config.evalEvery(), config.seed());
-    }
-
-    private static INDArray first(INDArray images, long n) {
-        return images.get(NDArrayIndex.interval(0, Math.min(n, images.size(0))));
-    }
-
     private static double parseMinutes(String value) {
         try {
             double m = Double.parseDouble(value);
@@ -261,18 +214,6 @@ final class TrainCommand implements Command {
             // the message below says what is expected
         }
         throw new BadInputException("--time-limit must be a positive number of minutes, got '" + value + "'");
-    }
-
-    /** The configuration a run folder was last started with: the base a --resume is resolved against. */
-    @SuppressWarnings("unchecked")
-    private static Map<String, String> previousConfig(RunFolder run) throws IOException {
-        if (!run.exists(RunFolder.CONFIG)) {
-            throw new BadInputException(run.root() + ": nothing to resume (no " + RunFolder.CONFIG + ")");
-        }
-        Map<String, Object> json = run.readJson(RunFolder.CONFIG);
-        Map<String, String> values = stringValues((Map<String, Object>) json.get("config"));
-        values.putIfAbsent(TrainConfig.RESOLUTION.name(), "32"); // runs from before the key were 32×32
-        return values;
     }
 
     @SuppressWarnings("unchecked")

@@ -206,8 +206,21 @@ public final class CifarParquet {
 
     /** The images of the listed classes and one split on the driver, in id order; checked as {@link #selectImages}. */
     public static List<byte[]> collectImages(SparkSession spark, String uri, String split, String className) {
-        return selectImages(spark, uri, split, className).orderBy(col(ID)).select(col(IMAGE)).collectAsList().stream()
-                .map(r -> (byte[]) r.get(0)).toList();
+        return inIdOrder(selectImages(spark, uri, split, className));
+    }
+
+    /** The image bytes of {@code ID} and {@code IMAGE} rows on the driver, in id order. */
+    public static List<byte[]> inIdOrder(Dataset<Row> idsAndImages) {
+        return bytes(idsAndImages.orderBy(col(ID)).select(col(IMAGE)));
+    }
+
+    /** The first {@code n} of {@link #inIdOrder(Dataset)} (fewer where there are fewer). */
+    public static List<byte[]> inIdOrder(Dataset<Row> idsAndImages, int n) {
+        return bytes(idsAndImages.orderBy(col(ID)).select(col(IMAGE)).limit(n));
+    }
+
+    private static List<byte[]> bytes(Dataset<Row> images) {
+        return images.collectAsList().stream().map(r -> (byte[]) r.get(0)).toList();
     }
 
     static String firstLine(String s) {

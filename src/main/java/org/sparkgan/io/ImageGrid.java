@@ -44,7 +44,8 @@ public final class ImageGrid {
         return encode(out);
     }
 
-    static int toByte(float x) {
+    /** A pixel value of G's tanh range [-1, 1] as a byte 0..255 (values outside are clipped). */
+    public static int toByte(float x) {
         float c = Math.max(-1f, Math.min(1f, x));
         return Math.round((c + 1f) * 127.5f);
     }

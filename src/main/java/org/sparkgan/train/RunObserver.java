@@ -29,6 +29,9 @@ public interface RunObserver {
         return List.of();
     }
 
+    /** After a metrics record (losses, speeds, what observers added) was written: the run's progress. */
+    default void afterRecord(Map<String, Object> record) {}
+
     /** After a checkpoint was written. */
     default void afterCheckpoint(long step) throws java.io.IOException {}
 }

@@ -201,6 +201,41 @@ public final class TrainConfig {
         return new TrainConfig(typed);
     }
 
+    /**
+     * A typed builder starting from {@code preset}'s defaults, e.g.
+     * {@code TrainConfig.preset("small").with(TrainConfig.STEPS, 2000).build()}; each value is checked by its key.
+     */
+    public static Builder preset(String preset) {
+        return new Builder(Map.of(PRESET.name(), preset));
+    }
+
+    /** A builder starting from this configuration's values. */
+    public Builder toBuilder() {
+        return new Builder(values());
+    }
+
+    /** Typed values over a preset; {@link #build} validates them as the map of strings is. */
+    public static final class Builder {
+        private final Map<String, String> values;
+
+        private Builder(Map<String, String> start) {
+            PRESET.parse(start.get(PRESET.name()));
+            this.values = new LinkedHashMap<>(start);
+        }
+
+        /** Sets {@code key}; an invalid value is the one-line error of the command line. */
+        public <T> Builder with(Param<T> key, T value) {
+            String text = key.format(value);
+            key.parse(text);
+            values.put(key.name(), text);
+            return this;
+        }
+
+        public TrainConfig build() {
+            return resolve(values);
+        }
+    }
+
     /** The value of {@code key}. */
     @SuppressWarnings("unchecked")
     public <T> T get(Param<T> key) {

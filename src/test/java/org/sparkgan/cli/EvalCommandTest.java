@@ -11,7 +11,6 @@ import org.sparkgan.data.PrepOptions;
 import org.sparkgan.eval.EvalFixtures;
 import org.sparkgan.testing.TestSpark;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,22 +29,7 @@ class EvalCommandTest {
     @BeforeAll
     static void prepare() throws Exception {
         checkpoint = EvalFixtures.tinyCheckpoint(dir);
-        // official file names give the records their splits
-        Path records = Files.createDirectories(dir.resolve("records"));
-        Files.write(records.resolve("data_batch_1.bin"), recordsOf(EvalFixtures.frogBytes("train", 40)));
-        Files.write(records.resolve("test_batch.bin"), recordsOf(EvalFixtures.frogBytes("test", 60)));
-        frogs = dir.resolve("frogs").toString();
-        PrepJob.run(TestSpark.session(), new PrepOptions(records.toString(), frogs, CifarClasses.parseList("frog"),
-                CifarParquet.SPLITS, "train", false));
-    }
-
-    static byte[] recordsOf(List<byte[]> images) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] image : images) {
-            out.write(CifarClasses.label("frog"));
-            out.writeBytes(image);
-        }
-        return out.toByteArray();
+        frogs = EvalFixtures.prepFrogs(dir);
     }
 
     static MainTest.Result eval(String... more) {
@@ -155,7 +139,7 @@ class EvalCommandTest {
         // another implementation's samples arrive as CIFAR-10 records; here they are the 60 test frogs themselves,
         // under a name of no split, so prep files them as train
         Path records = Files.createDirectories(dir.resolve("elsewhere"));
-        Files.write(records.resolve("samples.bin"), recordsOf(EvalFixtures.frogBytes("test", 60)));
+        Files.write(records.resolve("samples.bin"), EvalFixtures.recordsOf(EvalFixtures.frogBytes("test", 60)));
         String made = dir.resolve("elsewhere-parquet").toString();
         PrepJob.run(TestSpark.session(), new PrepOptions(records.toString(), made, CifarClasses.parseList("frog"),
                 CifarParquet.SPLITS, "train", false));

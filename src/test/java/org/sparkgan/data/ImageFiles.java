@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The real test frogs written as image files in the formats and colour types prep must read. */
-final class ImageFiles {
+public final class ImageFiles {
     private ImageFiles() {}
 
     /** The first {@code n} test frogs' planar RGB bytes (3,072 each), in record order. */
@@ -31,8 +31,8 @@ final class ImageFiles {
         return out;
     }
 
-    /** A 32×32 planar image as an RGB picture. */
-    static BufferedImage rgb(byte[] planar, int side) {
+    /** A planar image of {@code side}×{@code side} pixels as an RGB picture. */
+    public static BufferedImage rgb(byte[] planar, int side) {
         BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
         int plane = side * side;
         for (int p = 0; p < plane; p++) {

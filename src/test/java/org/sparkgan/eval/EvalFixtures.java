@@ -2,17 +2,23 @@ package org.sparkgan.eval;
 
 import org.apache.hadoop.conf.Configuration;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.sparkgan.data.CifarClasses;
+import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.CifarSource;
 import org.sparkgan.data.ImageTensors;
+import org.sparkgan.data.PrepJob;
+import org.sparkgan.data.PrepOptions;
 import org.sparkgan.data.RecordFile;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.testing.TestData;
+import org.sparkgan.testing.TestSpark;
 import org.sparkgan.train.RealImages;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.train.Trainer;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +67,30 @@ public final class EvalFixtures {
         }
         if (out.size() < n) throw new IllegalStateException(file.displayName() + " has only " + out.size() + " images");
         return out;
+    }
+
+    /**
+     * The first 40 train and 60 test frogs as prep's data set under {@code dir}/frogs (their records under
+     * {@code dir}/records, named as the official files so that they keep their splits); returns its path.
+     */
+    public static String prepFrogs(Path dir) throws Exception {
+        Path records = Files.createDirectories(dir.resolve("records"));
+        Files.write(records.resolve("data_batch_1.bin"), recordsOf(frogBytes("train", 40)));
+        Files.write(records.resolve("test_batch.bin"), recordsOf(frogBytes("test", 60)));
+        String frogs = dir.resolve("frogs").toString();
+        PrepJob.run(TestSpark.session(), new PrepOptions(records.toString(), frogs, CifarClasses.parseList("frog"),
+                CifarParquet.SPLITS, "train", false));
+        return frogs;
+    }
+
+    /** Images as CIFAR-10 records of frogs. */
+    public static byte[] recordsOf(List<byte[]> images) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] image : images) {
+            out.write(CifarClasses.label("frog"));
+            out.writeBytes(image);
+        }
+        return out.toByteArray();
     }
 
     /**

@@ -241,10 +241,10 @@ public class TrainerTest {
 
     @Test
     void etaCountsDownToATimeLimitThatComesFirst() {
-        assertEquals("ETA 16m40s", Trainer.eta(0, 1000, 1.0, Double.NaN));
-        assertEquals("ETA 16m40s", Trainer.eta(0, 1000, 1.0, 3600));
+        assertEquals("ETA 16m40s", ProgressWindow.eta(0, 1000, 1.0, Double.NaN));
+        assertEquals("ETA 16m40s", ProgressWindow.eta(0, 1000, 1.0, 3600));
         assertEquals("ETA 2m00s (time limit, at about step 132; all 10000 steps: 2h46m)",
-                Trainer.eta(12, 10000, 1.0, 120));
+                ProgressWindow.eta(12, 10000, 1.0, 120));
     }
 
     @Test

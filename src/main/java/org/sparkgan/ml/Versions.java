@@ -1,11 +1,11 @@
-package org.sparkgan.cli;
+package org.sparkgan.ml;
 
 /** Versions for provenance records, read from the jars' manifests. */
 final class Versions {
     private Versions() {}
 
     static String sparkgan() {
-        String v = Main.class.getPackage().getImplementationVersion();
+        String v = Versions.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
     }
 
