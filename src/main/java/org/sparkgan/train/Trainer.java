@@ -118,11 +118,15 @@ public final class Trainer {
 
     private Summary loop(TrainingEngine engine, Checkpoint state, List<Map<String, Object>> metrics, long first)
             throws IOException {
-        int k = engine.stepsPerRound();
-        out.printf("train: %s preset at %dx%d (G %,d + D %,d parameters), steps %d to %d (%d per round), batch %d, "
-                        + "run folder %s%n", config.preset(), config.model().resolution(), config.model().resolution(),
-                engine.generator().numParams(), engine.discriminator().numParams(), first, config.steps(), k,
-                config.batchSize(), run.root());
+        int k = engine.stepsPerRound(), workers = engine.workers();
+        // on Spark, what the scaling tables (docs/scaling.md) are read by: W, k and the images of a round
+        String schedule = workers == 1 && k == 1 ? String.format("steps %d to %d, batch %d", first, config.steps(),
+                config.batchSize()) : String.format("steps %d to %d per worker, batch %d, W = %d workers averaging every"
+                + " k = %d steps: %,d images per round", first, config.steps(), config.batchSize(),
+                workers, k, workers * k * config.batchSize());
+        out.printf("train: %s preset at %dx%d (G %,d + D %,d parameters), %s, run folder %s%n", config.preset(),
+                config.model().resolution(), config.model().resolution(), engine.generator().numParams(),
+                engine.discriminator().numParams(), schedule, run.root());
         double elapsedBefore = state.elapsedSeconds();
         long sessionStart = System.nanoTime();
         ProgressWindow window = new ProgressWindow();

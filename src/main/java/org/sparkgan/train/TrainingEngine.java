@@ -16,6 +16,11 @@ public interface TrainingEngine extends AutoCloseable {
     /** Steps one round advances the run by. */
     int stepsPerRound();
 
+    /** Workers that each take those steps on their own batches before the average: 1 in this JVM. */
+    default int workers() {
+        return 1;
+    }
+
     /** Runs the round that follows {@code lastStep}; afterwards {@link #generator()} and {@link #discriminator()} hold its result. */
     Round runRound(long lastStep);
 

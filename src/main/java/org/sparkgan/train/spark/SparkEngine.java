@@ -77,6 +77,11 @@ public final class SparkEngine implements TrainingEngine {
     }
 
     @Override
+    public int workers() {
+        return workers;
+    }
+
+    @Override
     public Round runRound(long lastStep) {
         long t0 = System.nanoTime();
         Broadcast<NetworkState> networks = sc.broadcast(NetworkState.of(generator, discriminator));

@@ -70,7 +70,9 @@ class DistributedTrainTest {
         String output = dir.resolve("run").toString();
         MainTest.Result first = train(output, "--steps", "4");
         assertEquals(0, first.status(), first.err());
-        assertTrue(first.out().contains("(2 per round)") && first.out().contains("step 4/4"), first.out());
+        // the start-up line names W, k and the images per round: 2 workers x 2 steps x batch 8
+        assertTrue(first.out().contains("W = 2 workers averaging every k = 2 steps: 32 images per round")
+                && first.out().contains("step 4/4"), first.out());
         RunFolder run = RunFolder.at(output, new Configuration());
         assertRunFolder(run, 4);
 

@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Time to quality on a cluster, projected from constants measured on one machine (docs/scaling.md).
+
+Inputs, all measured by sparkgan itself:
+  --model NAME=AVERAGING_JSON,STEP_SEC   `bench --mode averaging --json` for the model, and one worker's seconds per
+                                         step with one thread (`bench --mode jvm --threads 1`, the iteration median)
+  --runs DIR                             the scaling study's run folders (src/test/scripts/scaling-study.sh): G_ema's
+                                         SWD by images seen, per configuration
+  --quality-model NAME                   the model whose runs --runs holds (the others borrow its quality: marked)
+
+The projection, per round of W workers and k local steps, at a network bandwidth B:
+  round = k * step + averaging
+  averaging = fixed + 2 * M / B + depth(W) * (level + 2 * M / B)
+where M is one serialized sum (G and D, parameters and RMSprop states), depth(W) = ceil(log2 W), `level` the tree's
+cost per level on one machine without the moving of bytes (Spark's scheduling per level, from the empty trees, plus
+one serialisation, deserialisation and addition) and `fixed` the rest of a round (the empty tree's intercept, the
+broadcast's and the root's serialisation). Each level's node receives two sums (2 M / B); the broadcast and the root's
+trip to the driver move one each. Nothing here was measured on a network.
+"""
+import argparse
+import glob
+import json
+import math
+import os
+
+WORKERS = [1, 2, 4, 8, 16, 32, 64]
+GBITS = [1, 10, 25]
+MAX_SHARE = 0.10
+
+
+def least_squares(xs, ys):
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx else 0.0
+    return my - slope * mx, slope
+
+
+def depth(workers):
+    return math.ceil(math.log2(workers)) if workers > 1 else 0
+
+
+class Model:
+    def __init__(self, name, averaging_json, step_sec):
+        with open(averaging_json) as f:
+            report = next(r for r in json.load(f)["reports"] if r["mode"] == "averaging")
+        self.name = name
+        self.step_sec = step_sec
+        self.sum_bytes = report["serialized_bytes"]
+        self.param_bytes = report["model_floats"] // 2 * 4  # what a gradient all-reduce moves: the parameters
+        codec = report["serialize_sec"] + report["deserialize_sec"]
+        trees = report["trees"]
+        intercept, per_level = least_squares([len(t["levels"]) for t in trees], [t["empty_tree_sec"] for t in trees])
+        self.level_sec = max(per_level, 0.0) + codec + report["add_sec"]
+        self.fixed_sec = max(intercept, 0.0) + 2 * codec
+        self.measured = {t["workers"]: t for t in trees}
+
+    def averaging_sec(self, workers, gbits):
+        if workers == 1:
+            return 0.0
+        transfer = self.sum_bytes * 8 / (gbits * 1e9)
+        return self.fixed_sec + 2 * transfer + depth(workers) * (self.level_sec + 2 * transfer)
+
+    def smallest_k(self, workers, gbits):
+        """The smallest power of two k whose averaging is at most MAX_SHARE of the round."""
+        k = 1
+        while self.averaging_sec(workers, gbits) > MAX_SHARE * (k * self.step_sec + self.averaging_sec(workers, gbits)):
+            k *= 2
+        return k
+
+    def hours(self, workers, k, gbits, images, batch):
+        rounds = math.ceil(images / (workers * k * batch))
+        return rounds * (k * self.step_sec + self.averaging_sec(workers, gbits)) / 3600
+
+    def bytes_per_worker_step(self, workers, k):
+        """Bytes a worker takes in or sends per local step: the broadcast, and its share of the tree's shuffle."""
+        if workers == 1:
+            return 0.0
+        sums, nodes = 0, workers
+        while nodes > 1:
+            sums += nodes
+            nodes = (nodes + 1) // 2
+        return (self.sum_bytes + sums * self.sum_bytes / workers) / k
+
+
+def read_runs(folder):
+    """{(workers, k): [(images, swd), ...] per seed} and the floor, from the study's run folders."""
+    curves, floors = {}, []
+    for metrics in sorted(glob.glob(os.path.join(folder, "*", "metrics.jsonl"))):
+        with open(os.path.join(os.path.dirname(metrics), "config.json")) as f:
+            config = json.load(f)["config"]
+        batch = int(config["batch-size"])
+        points, workers, k = [], 1, 1
+        with open(metrics) as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                record = json.loads(line)
+                if "workers" in record:
+                    workers, k = record["workers"], record["averaging_frequency"]
+                if "swd_avg" in record:
+                    points.append((record["step"] * batch * workers, record["swd_avg"]))
+                    floors.append(record["swd_floor_avg"])
+        curves.setdefault((workers, k), []).append((os.path.basename(os.path.dirname(metrics)), batch, points))
+    return curves, sum(floors) / len(floors) if floors else float("nan")
+
+
+def images_to(curves, key, target):
+    """Mean over seeds of the first images seen at which G_ema's SWD is at or under target; None if a seed never is."""
+    reached = []
+    for _, _, points in curves.get(key, []):
+        hit = next((images for images, swd in points if swd <= target), None)
+        if hit is None:
+            return None
+        reached.append(hit)
+    return sum(reached) / len(reached) if reached else None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", action="append", required=True, help="NAME=AVERAGING_JSON,STEP_SEC")
+    parser.add_argument("--runs", required=True)
+    parser.add_argument("--quality-model", default="small")
+    args = parser.parse_args()
+    models = []
+    for spec in args.model:
+        name, rest = spec.split("=", 1)
+        path, step = rest.rsplit(",", 1)
+        models.append(Model(name, path, float(step)))
+    curves, floor = read_runs(args.runs)
+    batch = next(iter(curves.values()))[0][1]
+
+    print(f"Floor (real vs real, N = 500): {floor:.1f}\n")
+    print("Quality per image seen (G_ema's SWD x 1000, N = 500 against training frogs, mean over seeds):\n")
+    everything = sorted({images for runs in curves.values() for _, _, points in runs for images, _ in points})
+    keys = sorted(curves)
+    print("| images seen | " + " | ".join(f"W = {w}, k = {k} ({len(curves[(w, k)])} seed(s))" if w > 1 else
+                                         f"single JVM ({len(curves[(w, k)])} seed(s))" for w, k in keys) + " |")
+    print("| --- |" + " --- |" * len(keys))
+    for images in everything:
+        cells = []
+        for key in keys:
+            values = [swd for _, _, points in curves[key] for i, swd in points if i == images]
+            cells.append(f"{sum(values) / len(values):.1f}" if values else "")
+        print(f"| {images:,} | " + " | ".join(cells) + " |")
+
+    for model in models:
+        print(f"\n{model.name}: one sum {model.sum_bytes / 1e6:.1f} MB, a step {model.step_sec:.3f} s; per tree level "
+              f"{model.level_sec:.3f} s without the network, per round {model.fixed_sec:.3f} s\n")
+        for factor in (3, 2):
+            target = factor * floor
+            print(f"Hours to SWD {target:.1f} ({factor}x the floor), with the smallest k that keeps averaging under "
+                  f"{MAX_SHARE:.0%} of a round:\n")
+            print("| W | " + " | ".join(f"{g} Gbit/s: k, hours" for g in GBITS) + " | images at k = 4 (measured at) |")
+            print("| --- |" + " --- |" * (len(GBITS) + 1))
+            for workers in WORKERS:
+                measured_w = min(workers, 8)
+                cells = []
+                for g in GBITS:
+                    k = model.smallest_k(workers, g) if workers > 1 else 1
+                    # quality as measured at this W and k where the study ran it, else at k = 4 (marked)
+                    key = (1, 1) if workers == 1 else (measured_w, k) if (measured_w, k) in curves else (measured_w, 4)
+                    images = images_to(curves, key, target)
+                    hours = f"{model.hours(workers, k, g, images, batch):.2f}" if images else "not reached"
+                    cells.append(f"{k}, {hours}" + (" (quality at k = 4)" if workers > 1 and key[1] != k else ""))
+                images = images_to(curves, (1, 1) if workers == 1 else (measured_w, 4), target)
+                source = f"W = {measured_w}, k = 4" if measured_w > 1 else "single JVM"
+                if workers > 8:
+                    source += ", extrapolated"
+                if model.name != args.quality_model:
+                    source += f", {args.quality_model}'s quality"
+                reach = f"{images:,.0f}" if images else "not reached"
+                print(f"| {workers} | " + " | ".join(cells) + f" | {reach} ({source}) |")
+            print()
+        print("Bytes a worker moves per step (MB): sparkgan's averaging every k steps against a ring all-reduce of"
+              " the gradients every step:\n")
+        print("| W | all-reduce | " + " | ".join(f"k = {k}" for k in (1, 4, 16, 64)) + " |")
+        print("| --- | --- |" + " --- |" * 4)
+        for workers in WORKERS[1:]:
+            ring = 2 * (workers - 1) / workers * model.param_bytes / 1e6
+            print(f"| {workers} | {ring:.1f} | " + " | ".join(
+                f"{model.bytes_per_worker_step(workers, k) / 1e6:.1f}" for k in (1, 4, 16, 64)) + " |")
+
+
+if __name__ == "__main__":
+    main()
