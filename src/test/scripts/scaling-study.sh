@@ -14,20 +14,29 @@ minutes=${3:-600}
 deadline=$(( $(date +%s) + minutes * 60 ))
 mkdir -p "$runs"
 
-# name workers k seed: steps are per worker, so W x steps x 20 = 61,440 images; eval and checkpoint every 5,120
+# name workers k seed: steps are per worker, so W x steps x 20 = 61,440 images; eval and checkpoint every 5,120.
+# A finished run's checkpoints are then scored by eval, N = 1,000 against the test frogs, into RUNS/name.eval.jsonl.
 run() {
   local name=$1 workers=$2 k=$3 seed=$4
   local steps=$((3072 / workers)) every=$((256 / workers))
   local left=$(( (deadline - $(date +%s)) / 60 ))
   if (( left < 5 )); then echo "$name: no time left"; return; fi
-  if grep -q "\"step\":$steps," "$runs/$name/metrics.jsonl" 2>/dev/null; then echo "$name: done"; return; fi
-  local spark=()
-  if (( workers > 1 )); then spark=(--master "local[2]" --workers "$workers" --averaging-frequency "$k"); fi
-  echo "$name: $workers worker(s), k = $k, seed $seed, $steps steps, $left minutes at most"
-  submit-scripts/local.sh train --preset small-plus --data "$data" --output "$runs/$name" --resume auto \
-    --seed "$seed" --steps "$steps" --threads 1 --eval-every "$every" --checkpoint-every "$every" \
-    --sample-every "$every" --keep-checkpoints 12 --log-every 16 --time-limit "$left" "${spark[@]}" >"$runs/$name.log" 2>&1 \
-    || echo "$name: exit $? (see $runs/$name.log)"
+  if ! grep -q "\"step\":$steps," "$runs/$name/metrics.jsonl" 2>/dev/null; then
+    local spark=()
+    if (( workers > 1 )); then spark=(--master "local[2]" --workers "$workers" --averaging-frequency "$k"); fi
+    echo "$name: $workers worker(s), k = $k, seed $seed, $steps steps, $left minutes at most"
+    submit-scripts/local.sh train --preset small-plus --data "$data" --output "$runs/$name" --resume auto \
+      --seed "$seed" --steps "$steps" --threads 1 --eval-every "$every" --checkpoint-every "$every" \
+      --sample-every "$every" --keep-checkpoints 12 --log-every 16 --time-limit "$left" "${spark[@]}" \
+      >"$runs/$name.log" 2>&1 || { echo "$name: exit $? (see $runs/$name.log)"; return; }
+    grep -q "\"step\":$steps," "$runs/$name/metrics.jsonl" || { echo "$name: stopped by the time limit"; return; }
+  fi
+  if [[ ! -s "$runs/$name.eval.jsonl" ]]; then
+    echo "$name: eval of every checkpoint"
+    submit-scripts/local.sh eval --checkpoint "$runs/$name" --reference "$data" --images 1000 --json \
+      >"$runs/$name.eval.jsonl.tmp" 2>"$runs/$name.eval.log" && mv "$runs/$name.eval.jsonl.tmp" "$runs/$name.eval.jsonl"
+  fi
+  echo "$name: done"
 }
 
 # Each lane runs its most needed run first; the second seeds come last (about 130 minutes a lane on 2 cores).
