@@ -84,7 +84,8 @@ class Model:
 
 
 def read_runs(folder):
-    """{(workers, k): [(images, swd), ...] per seed} and the floor, from the study's run folders."""
+    """{(workers, k): [(run name, batch, [(images, swd), ...]), ...] one entry per seed} and the floor, from the
+    study's run folders; the SWD is G_ema's, N = 500 against the training frogs, as train's --eval-every measures it."""
     curves, floors = {}, []
     for metrics in sorted(glob.glob(os.path.join(folder, "*", "metrics.jsonl"))):
         with open(os.path.join(os.path.dirname(metrics), "config.json")) as f:
@@ -103,6 +104,53 @@ def read_runs(folder):
                     floors.append(record["swd_floor_avg"])
         curves.setdefault((workers, k), []).append((os.path.basename(os.path.dirname(metrics)), batch, points))
     return curves, sum(floors) / len(floors) if floors else float("nan")
+
+
+def read_evals(folder, curves):
+    """The same shape as read_runs' curves from eval's JSON lines (RUNS/NAME.eval.jsonl: every checkpoint, N = 1,000
+    against the test frogs), and eval's floor."""
+    evals, floors = {}, []
+    for key, runs in curves.items():
+        for name, batch, _ in runs:
+            path = os.path.join(folder, name + ".eval.jsonl")
+            if not os.path.exists(path):
+                continue
+            points = []
+            with open(path) as f:
+                for line in f:
+                    record = json.loads(line)
+                    points.append((record["step"] * batch * key[0], record["swd_generated_vs_test"]["avg"]))
+                    floors.append(record["swd_train_vs_test"]["avg"])
+            evals.setdefault(key, []).append((name, batch, sorted(points)))
+    return evals, sum(floors) / len(floors) if floors else float("nan")
+
+
+def label(key):
+    workers, k = key
+    return "single JVM" if workers == 1 else f"W = {workers}, k = {k}"
+
+
+def print_quality(title, curves, last=3):
+    """One column per run (configurations in order, seeds side by side), and the mean of each run's last evaluations."""
+    print(title + "\n")
+    columns = [(key, name, points) for key in sorted(curves) for name, _, points in curves[key]]
+    print("| images seen | " + " | ".join(f"{label(key)} ({name})" for key, name, _ in columns) + " |")
+    print("| --- |" + " --- |" * len(columns))
+    for images in sorted({i for _, _, points in columns for i, _ in points}):
+        cells = [next((f"{swd:.1f}" for i, swd in points if i == images), "") for _, _, points in columns]
+        print(f"| {images:,} | " + " | ".join(cells) + " |")
+    tails = [sum(swd for _, swd in points[-last:]) / len(points[-last:]) if points else float("nan")
+             for _, _, points in columns]
+    print(f"| mean of the last {last} | " + " | ".join(f"**{t:.1f}**" for t in tails) + " |\n")
+    # the single JVM's seeds give the spread a configuration must stay within
+    jvm = [t for (key, _, _), t in zip(columns, tails) if key == (1, 1)]
+    if len(jvm) > 1:
+        print(f"Single JVM's seed spread over the last {last}: {min(jvm):.1f} to {max(jvm):.1f}.")
+        for (key, name, points), t in zip(columns, tails):
+            if key != (1, 1):
+                verdict = "within or below it" if t <= max(jvm) else f"{t - max(jvm):.1f} above it"
+                print(f"- {label(key)} ({name}, to {points[-1][0]:,} images): {t:.1f}, {verdict}")
+        print()
 
 
 def images_to(curves, key, target):
@@ -131,18 +179,12 @@ def main():
     batch = next(iter(curves.values()))[0][1]
 
     print(f"Floor (real vs real, N = 500): {floor:.1f}\n")
-    print("Quality per image seen (G_ema's SWD x 1000, N = 500 against training frogs, mean over seeds):\n")
-    everything = sorted({images for runs in curves.values() for _, _, points in runs for images, _ in points})
-    keys = sorted(curves)
-    print("| images seen | " + " | ".join(f"W = {w}, k = {k} ({len(curves[(w, k)])} seed(s))" if w > 1 else
-                                         f"single JVM ({len(curves[(w, k)])} seed(s))" for w, k in keys) + " |")
-    print("| --- |" + " --- |" * len(keys))
-    for images in everything:
-        cells = []
-        for key in keys:
-            values = [swd for _, _, points in curves[key] for i, swd in points if i == images]
-            cells.append(f"{sum(values) / len(values):.1f}" if values else "")
-        print(f"| {images:,} | " + " | ".join(cells) + " |")
+    print_quality("Quality per image seen: G_ema's SWD x 1000 while training, N = 500 against the training frogs:",
+                  curves)
+    evals, eval_floor = read_evals(args.runs, curves)
+    if evals:
+        print_quality(f"Quality per image seen: eval of every checkpoint, G_ema's SWD x 1000, N = 1,000 against the "
+                      f"test frogs (floor {eval_floor:.1f}):", evals)
 
     for model in models:
         print(f"\n{model.name}: one sum {model.sum_bytes / 1e6:.1f} MB, a step {model.step_sec:.3f} s; per tree level "
