@@ -189,6 +189,13 @@ def main():
     for model in models:
         print(f"\n{model.name}: one sum {model.sum_bytes / 1e6:.1f} MB, a step {model.step_sec:.3f} s; per tree level "
               f"{model.level_sec:.3f} s without the network, per round {model.fixed_sec:.3f} s\n")
+        print("The model against the measured tree (one machine, so no network in either):\n")
+        print("| W | " + " | ".join(str(w) for w in sorted(model.measured)) + " |")
+        print("| --- |" + " --- |" * len(model.measured))
+        print("| measured s | " + " | ".join(f"{model.measured[w]['tree_sec']:.2f}" for w in sorted(model.measured))
+              + " |")
+        print("| modelled s | " + " | ".join(f"{model.averaging_sec(w, math.inf):.2f}" for w in sorted(model.measured))
+              + " |\n")
         for factor in (3, 2):
             target = factor * floor
             print(f"Hours to SWD {target:.1f} ({factor}x the floor), with the smallest k that keeps averaging under "
