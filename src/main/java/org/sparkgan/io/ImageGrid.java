@@ -4,6 +4,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -50,13 +52,17 @@ public final class ImageGrid {
         return Math.round((c + 1f) * 127.5f);
     }
 
-    private static byte[] encode(BufferedImage image) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            ImageIO.write(image, "png", bytes);
-            return bytes.toByteArray();
+    /**
+     * PNG bytes, encoded through a memory cache: ImageIO's default file cache registers a shutdown hook with its first
+     * stream, which throws once the JVM is shutting down, and a stop's samples are written exactly then (SIGTERM).
+     */
+    static byte[] encode(BufferedImage image) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+            ImageIO.write(image, "png", out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return bytes.toByteArray();
     }
 }
