@@ -130,11 +130,18 @@ def label(key):
     return "single JVM" if workers == 1 else f"W = {workers}, k = {k}"
 
 
-def print_quality(title, curves, last=3):
+def by_steps(curves):
+    """The curves by steps per worker instead of images seen: a worker's step takes the same time whatever W is, so
+    this is the axis of wall time without the averaging."""
+    return {key: [(name, batch, [(images // (batch * key[0]), swd) for images, swd in points])
+                  for name, batch, points in runs] for key, runs in curves.items()}
+
+
+def print_quality(title, curves, last=3, axis="images seen"):
     """One column per run (configurations in order, seeds side by side), and the mean of each run's last evaluations."""
     print(title + "\n")
     columns = [(key, name, points) for key in sorted(curves) for name, _, points in curves[key]]
-    print("| images seen | " + " | ".join(f"{label(key)} ({name})" for key, name, _ in columns) + " |")
+    print(f"| {axis} | " + " | ".join(f"{label(key)} ({name})" for key, name, _ in columns) + " |")
     print("| --- |" + " --- |" * len(columns))
     for images in sorted({i for _, _, points in columns for i, _ in points}):
         cells = [next((f"{swd:.1f}" for i, swd in points if i == images), "") for _, _, points in columns]
@@ -181,6 +188,8 @@ def main():
     print(f"Floor (real vs real, N = 500): {floor:.1f}\n")
     print_quality("Quality per image seen: G_ema's SWD x 1000 while training, N = 500 against the training frogs:",
                   curves)
+    print_quality("The same by steps per worker (a step costs a worker the same time at every W):", by_steps(curves),
+                  axis="steps per worker")
     evals, eval_floor = read_evals(args.runs, curves)
     if evals:
         print_quality(f"Quality per image seen: eval of every checkpoint, G_ema's SWD x 1000, N = 1,000 against the "
