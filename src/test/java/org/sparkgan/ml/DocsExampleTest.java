@@ -15,7 +15,10 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The Java example of docs/library.md runs as written, with a tiny configuration instead of its own. */
+/**
+ * The examples of docs/library.md: the Java one runs as written, with a tiny configuration instead of its own; the
+ * Scala one compiles.
+ */
 class DocsExampleTest {
     private static final String START = "// the example", END = "// end of the example";
 
@@ -45,6 +48,26 @@ class DocsExampleTest {
         String javaBlock = page.substring(page.indexOf("```java"), page.indexOf("```", page.indexOf("```java") + 3));
         List<String> shown = javaBlock.lines().map(String::strip).toList();
         assertEquals(example, shown.subList(shown.size() - example.size(), shown.size()));
+    }
+
+    /**
+     * The spark-shell example compiles against the library, as spark-shell would compile it (Scala 2.12, Spark's own):
+     * {@code spark} is the shell's session. It is not run: its 2,000 steps of the small preset take minutes.
+     */
+    @Test
+    void theScalaExampleCompiles() throws Exception {
+        String page = Files.readString(Path.of("docs/library.md"));
+        int start = page.indexOf("```scala\n") + "```scala\n".length();
+        String example = page.substring(start, page.indexOf("```", start));
+        Path source = dir.resolve("ShellExample.scala");
+        Files.writeString(source, "object ShellExample {\n  def run(spark: org.apache.spark.sql.SparkSession): Unit = {\n"
+                + example + "  }\n}\n");
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        boolean compiled = scala.tools.nsc.Main.process(new String[] {"-classpath",
+                System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                "-d", classes.toString(), source.toString()});
+        assertTrue(compiled, "the Scala example of docs/library.md does not compile (scalac's errors above):\n" + example);
+        assertTrue(Files.exists(classes.resolve("ShellExample.class")));
     }
 
     private static int indexOf(List<String> lines, String marker) {
