@@ -26,11 +26,12 @@ load_settings() {
 }
 
 # The memory settings of the preset a command names (--preset small|small-plus|seed|seed-plus; none: seed, the
-# default preset, whose settings also cover the small one): DRIVER_MEMORY, DRIVER_MEMORY_OVERHEAD, EXECUTOR_MEMORY,
-# EXECUTOR_MEMORY_OVERHEAD and JAVACPP_MAXBYTES from the SMALL_ or SEED_ values of the settings file, unless the
-# environment gives them.
+# default preset, whose settings also cover the small one; prep and report run no network: small's):
+# DRIVER_MEMORY, DRIVER_MEMORY_OVERHEAD, EXECUTOR_MEMORY, EXECUTOR_MEMORY_OVERHEAD and JAVACPP_MAXBYTES from the
+# SMALL_ or SEED_ values of the settings file, unless the environment gives them.
 preset_memory() {
   local preset=seed i args=("$@") key prefix
+  [[ "${args[0]:-}" == prep || "${args[0]:-}" == report ]] && preset=small
   for ((i = 0; i < ${#args[@]}; i++)); do
     case "${args[i]}" in
       --preset) preset="${args[i + 1]:-seed}" ;;
@@ -137,12 +138,18 @@ restartable_args() {
 # A SPARK_HOME made of the project's own Spark, Scala and Hadoop jars (no distribution needed): target/spark-home.
 ensure_spark_home() {
   local home="$root/target/spark-home"
-  # (again when an older one lacks spark-yarn: --master yarn needs it)
-  if ! compgen -G "$home/jars/spark-yarn_*.jar" >/dev/null; then
+  # (again when an older one lacks YARN's jars)
+  if ! compgen -G "$home/jars/hadoop-yarn-server-web-proxy-*.jar" >/dev/null; then
     rm -rf "$home/jars"
     echo "submit: assembling $home from the project's Spark jars..." >&2
     maven dependency:copy-dependencies -DincludeScope=runtime \
       -DexcludeGroupIds=org.deeplearning4j,org.nd4j,org.bytedeco,org.datavec \
+      -DoutputDirectory="$home/jars" >&2
+    # as Spark 3.5's distributions do: the ApplicationMaster's web UI filter (AmIpFilter) lives in YARN's web proxy,
+    # which the shaded Hadoop client leaves out; that one jar, at the client's version
+    local hadoop_version
+    hadoop_version=$(basename "$(compgen -G "$home/jars/hadoop-client-api-*.jar")" .jar)
+    maven dependency:copy -Dartifact="org.apache.hadoop:hadoop-yarn-server-web-proxy:${hadoop_version#hadoop-client-api-}" \
       -DoutputDirectory="$home/jars" >&2
     mkdir -p "$home/conf"
     cp "$root/conf/log4j2.properties" "$home/conf/"

@@ -6,6 +6,8 @@
 #                                          the HDFS URI and the HADOOP_CONF_DIR line to export
 #   submit-scripts/local-yarn.sh status    says whether it runs, and prints the same lines
 #   submit-scripts/local-yarn.sh stop      stops it (its HDFS and logs go with it)
+#   submit-scripts/local-yarn.sh fs ARGS   Hadoop's file system shell on it (no Hadoop installation needed), e.g.
+#                                          fs -put data/cifar-10-binary.tar.gz /raw/   or   fs -ls -R /runs
 # Then: export HADOOP_CONF_DIR=...; submit-scripts/yarn.sh prep|train|eval|report ...
 # Environment: LOCAL_YARN_NODE_MEMORY_MB (16384: the memory the NodeManager offers to containers).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -68,6 +70,12 @@ stop() {
   echo "local-yarn: stopped" >&2
 }
 
+fs() {
+  running || { echo "local-yarn: not running" >&2; exit 3; }
+  "$(java_cmd)" -Xmx512m -Dlog4j2.configurationFile="$root/conf/log4j2.properties" \
+    -cp "$state/hadoop-conf:$(ensure_spark_home)/jars/*" org.apache.hadoop.fs.FsShell "$@"
+}
+
 status() {
   if running && [[ -f "$state/ready" ]]; then
     echo "local-yarn: running" >&2
@@ -82,5 +90,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  fs) shift; fs "$@" ;;
+  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -5,6 +5,8 @@ import org.apache.hadoop.yarn.conf.YarnConfiguration;
 import org.apache.hadoop.yarn.server.MiniYARNCluster;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +84,7 @@ public final class LocalYarn implements AutoCloseable {
                 if (System.nanoTime() > deadline) throw new IllegalStateException("the ResourceManager did not bind");
                 Thread.sleep(100);
             }
+            serveResourceManagerWebApp(yarn);
         } catch (Exception | Error e) {
             yarn.stop();
             hdfs.close();
@@ -93,8 +96,27 @@ public final class LocalYarn implements AutoCloseable {
         return local;
     }
 
+    /**
+     * MiniYARNCluster runs the ResourceManager's and the NodeManager's web apps in one JVM, and Guice's servlet filter
+     * keeps one request pipeline per JVM (a static field), the one of the web app started last: the NodeManager's then
+     * answers on the ResourceManager's port too, and /ws/v1/cluster/... is a 404. This puts the ResourceManager's
+     * pipeline back (its web UI and REST API are what users and tests read; the NodeManager's web pages go dark).
+     */
+    private static void serveResourceManagerWebApp(MiniYARNCluster yarn) throws ReflectiveOperationException {
+        Method getWebapp = org.apache.hadoop.yarn.server.resourcemanager.ResourceManager.class.getDeclaredMethod("getWebapp");
+        getWebapp.setAccessible(true);
+        Object webApp = getWebapp.invoke(yarn.getResourceManager());
+        Field guiceFilter = org.apache.hadoop.yarn.webapp.WebApp.class.getDeclaredField("guiceFilter");
+        guiceFilter.setAccessible(true);
+        Object filter = guiceFilter.get(webApp);
+        Field injected = filter.getClass().getDeclaredField("injectedPipeline"), shared = filter.getClass().getDeclaredField("pipeline");
+        injected.setAccessible(true);
+        shared.setAccessible(true);
+        shared.set(null, injected.get(filter));
+    }
+
     /** core-site.xml names the HDFS; yarn-site.xml carries every setting of the running YARN (its bound ports). */
-    private void writeConfiguration() throws IOException {
+    private void writeConfiguration() throws IOException, java.net.URISyntaxException {
         Configuration core = new Configuration(false);
         core.set("fs.defaultFS", hdfs.uri());
         write(core, "core-site.xml");
@@ -105,6 +127,11 @@ public final class LocalYarn implements AutoCloseable {
         for (var e : yarn.getConfig()) {
             if (e.getKey().startsWith("yarn.")) yarnSite.set(e.getKey(), yarn.getConfig().get(e.getKey()));
         }
+        // a cluster's Hadoop installation puts its YARN classes on every container's class path; Spark 3.5's
+        // ApplicationMaster needs one of them, the web proxy's AmIpFilter, and the distributions leave it out
+        yarnSite.set(YarnConfiguration.YARN_APPLICATION_CLASSPATH, Path.of(
+                org.apache.hadoop.yarn.server.webproxy.amfilter.AmIpFilter.class.getProtectionDomain().getCodeSource()
+                        .getLocation().toURI()).toString());
         write(yarnSite, "yarn-site.xml");
     }
 
