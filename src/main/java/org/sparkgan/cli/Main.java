@@ -28,6 +28,9 @@ public final class Main {
         String[] error = new String[1];
         int status = run(args, line -> error[0] = line);
         if (status != 0) throw new Failed(error[0] != null ? error[0] : "sparkgan: exit status " + status);
+        // the ApplicationMaster fails a driver that never started a SparkContext ("User did not initialize spark
+        // context!"), and report needs none: start and stop one
+        if (SparkSessions.starts() == 0) SparkSessions.startForReading("sparkgan " + args[0]).stop();
     }
 
     /** A command's failure as the ApplicationMaster's diagnostics show it: the one line, no stack trace. */

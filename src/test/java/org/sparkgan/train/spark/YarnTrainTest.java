@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkgan.cli.MainTest;
 import org.sparkgan.data.CifarParquet;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.testing.LocalYarn;
@@ -95,12 +96,17 @@ class YarnTrainTest {
     @Test
     void prepTrainEvalReportAndAKilledDriverAndExecutorChangeNothing() throws Exception {
         String lake = yarn.hdfsUri() + "/lake/frogs";
-        hdfs.copyFromLocalFile(new org.apache.hadoop.fs.Path(TestData.frogs("test").toString()),
-                new org.apache.hadoop.fs.Path("/raw/frogs.bin"));
-        Application prep = submit("prep", "prep", "--input", yarn.hdfsUri() + "/raw/frogs.bin", "--output", lake,
-                "--classes", "frog", "--split", "train");
+        // the 1,000 test frogs under CIFAR-10's names for a training and a test batch: eval's floor needs both splits
+        for (String batch : List.of("data_batch_1.bin", "test_batch.bin")) {
+            hdfs.copyFromLocalFile(new org.apache.hadoop.fs.Path(TestData.frogs("test").toString()),
+                    new org.apache.hadoop.fs.Path("/raw/frogs/" + batch));
+        }
+        Application prep = submit("prep", "prep", "--input", yarn.hdfsUri() + "/raw/frogs", "--output", lake,
+                "--classes", "frog");
         prep.assertSucceeded(1);
-        assertEquals(Optional.of(List.of("frog")), CifarParquet.classesOnDisk(hdfs, new org.apache.hadoop.fs.Path(lake), "train"));
+        for (String split : CifarParquet.SPLITS) {
+            assertEquals(Optional.of(List.of("frog")), CifarParquet.classesOnDisk(hdfs, new org.apache.hadoop.fs.Path(lake), split));
+        }
 
         String straight = yarn.hdfsUri() + "/runs/straight", disturbed = yarn.hdfsUri() + "/runs/disturbed";
         Application a = submit("straight", train(lake, straight));
@@ -131,10 +137,27 @@ class YarnTrainTest {
         TrainerTest.assertSameState(x, y);
         assertNotNull(x.state().generatorEma(), "the small preset keeps G_ema");
         TrainerTest.assertSameNetwork(x.state().generatorEma(), y.state().generatorEma(), "G_ema");
+        // Spark's event log of the first attempt records the lost executor and its replacement
+        String firstAttempt = eventLog(appId + "_1");
+        assertTrue(firstAttempt.contains("\"Event\":\"SparkListenerExecutorRemoved\""), "no executor removal logged");
+        assertTrue(firstAttempt.split("\"Event\":\"SparkListenerExecutorAdded\"", -1).length - 1 >= 3,
+                "two executors and a replacement");
+
+        // the same run in local mode, in this JVM (whose OMP_NUM_THREADS is 2, the containers' 1): the same bits
+        String local = dir.resolve("local").toString();
+        List<String> localArgs = new ArrayList<>(List.of(train(lake, local)));
+        localArgs.addAll(List.of("--master", "local[2]"));
+        MainTest.Result r = MainTest.run(localArgs.toArray(String[]::new));
+        assertEquals(0, r.status(), r.out() + r.err());
+        RunFolder localRun = RunFolder.at(local, new Configuration());
+        TrainerTest.assertSameMetrics(straightRun.readMetrics(), localRun.readMetrics());
+        Checkpoint z = checkpoint(localRun);
+        TrainerTest.assertSameState(x, z);
+        TrainerTest.assertSameNetwork(x.state().generatorEma(), z.state().generatorEma(), "G_ema");
 
         // eval and report read the run folders back from HDFS
         Application eval = submit("eval", "eval", "--checkpoint", straight + "/checkpoints/" + RunFolder.stepName(LAST),
-                "--reference", lake, "--split", "train", "--images", "64", "--json");
+                "--reference", lake, "--images", "64", "--json");
         Application report = submit("report", "report", "--runs", straight, disturbed, "--output",
                 yarn.hdfsUri() + "/runs/compare.html");
         eval.assertSucceeded(1);
@@ -142,6 +165,18 @@ class YarnTrainTest {
         JsonNode swd = JSON.readTree(eval.driverStdout(1).lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
         assertTrue(swd.toString().contains("swd"), swd.toString());
         assertTrue(hdfs.getFileStatus(new org.apache.hadoop.fs.Path("/runs/compare.html")).getLen() > 1000);
+    }
+
+    /** An application attempt's event log (Spark's event log folder on HDFS; a killed attempt's is in progress). */
+    private static String eventLog(String name) throws IOException {
+        for (org.apache.hadoop.fs.FileStatus f : hdfs.listStatus(new org.apache.hadoop.fs.Path("/spark-events"))) {
+            if (f.getPath().getName().startsWith(name)) {
+                try (var in = hdfs.open(f.getPath())) {
+                    return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                }
+            }
+        }
+        throw new AssertionError("no event log " + name + " in /spark-events");
     }
 
     private static String[] train(String data, String output) {
@@ -168,6 +203,9 @@ class YarnTrainTest {
                         "--conf", "spark.yarn.jars=local:" + appJar,
                         "--conf", "spark.driver.extraClassPath=" + classPath,
                         "--conf", "spark.executor.extraClassPath=" + classPath,
+                        // the test class path holds the mini cluster's AmIpFilter, built against its shaded
+                        // servlet API, which the ApplicationMaster's web UI cannot load (yarn.sh's users get YARN's own)
+                        "--conf", "spark.ui.enabled=false",
                         "--conf", "spark.eventLog.enabled=true",
                         "--conf", "spark.eventLog.dir=" + yarn.hdfsUri() + "/spark-events"),
                 "DRIVER_MEMORY", "768m", "EXECUTOR_MEMORY", "768m", "JAVACPP_MAXBYTES", "512m",
