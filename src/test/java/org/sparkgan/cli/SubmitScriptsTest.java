@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The spark-submit commands of the cluster scripts (--dry-run: YARN and Kubernetes cannot run here). */
+/** The spark-submit commands of the cluster scripts, as --dry-run prints them (yarn.sh also runs for real: YarnTrainTest). */
 class SubmitScriptsTest {
     record Run(int status, String output) {}
 
