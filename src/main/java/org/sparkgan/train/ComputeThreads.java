@@ -20,11 +20,17 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * pinned with the rest.
  */
 public final class ComputeThreads {
+    /**
+     * ND4J's own count (OMP_NUM_THREADS, else one per core), read before anything here pins: pins change ND4J's
+     * process-wide value, and in local mode a task's pin would otherwise become the driver's "0".
+     */
+    private static final int ND4J_DEFAULT = Nd4j.getEnvironment().maxThreads();
+
     private ComputeThreads() {}
 
     /** Pins ND4J to {@code threads} threads; 0 takes ND4J's own count (one per core). Returns the count set. */
     public static int pin(int threads) {
-        int count = threads > 0 ? threads : Nd4j.getEnvironment().maxThreads();
+        int count = threads > 0 ? threads : ND4J_DEFAULT;
         Nd4j.getEnvironment().setMaxThreads(count);
         Nd4j.getEnvironment().setMaxMasterThreads(count);
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(count);
