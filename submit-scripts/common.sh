@@ -85,15 +85,15 @@ run_submit() {
     echo "submit: no master: give --master URL or set MASTER" >&2
     exit 2
   fi
-  # the module opens of the defaults file, also for a driver the cluster starts (cluster deploy mode), and ND4J's
-  # off-heap limit, which the memory overhead must cover
   # conf/spark-defaults.conf as --conf options, not --properties-file: Spark 3.5's spark-submit reads one properties
-  # file only, so that would hide the cluster's own spark-defaults.conf (its event log, spark.yarn.jars, queues)
+  # file only, so that would hide the cluster's own spark-defaults.conf (its event log, spark.yarn.jars, queues).
+  # The executors' JVM options are set below, with ND4J's limit.
   local defaults=() key value
   while read -r key value; do
-    # (the executors' JVM options are given below, with ND4J's limit)
     [[ -z "$key" || "$key" == \#* || "$key" == spark.executor.extraJavaOptions ]] || defaults+=(--conf "$key=$value")
   done < "$root/conf/spark-defaults.conf"
+  # the module opens of the defaults file, also for a driver the cluster starts (cluster deploy mode), and ND4J's
+  # off-heap limit, which the memory overhead must cover
   local jvm_options
   jvm_options="$(grep '^spark.executor.extraJavaOptions' "$root/conf/spark-defaults.conf" | sed 's/^[^ ]* *//') -Dorg.bytedeco.javacpp.maxbytes=$JAVACPP_MAXBYTES"
   local cmd=("$(spark_submit_cmd)" --master "$master" --class org.sparkgan.cli.Main
@@ -145,8 +145,8 @@ ensure_spark_home() {
     maven dependency:copy-dependencies -DincludeScope=runtime \
       -DexcludeGroupIds=org.deeplearning4j,org.nd4j,org.bytedeco,org.datavec \
       -DoutputDirectory="$home/jars" >&2
-    # as Spark 3.5's distributions do: the ApplicationMaster's web UI filter (AmIpFilter) lives in YARN's web proxy,
-    # which the shaded Hadoop client leaves out; that one jar, at the client's version
+    # Spark's ApplicationMaster puts YARN's AmIpFilter on its web UI; it lives in YARN's web proxy, which the shaded
+    # Hadoop client leaves out (a cluster's Hadoop installation provides it): that one jar, at the client's version
     local hadoop_version
     hadoop_version=$(basename "$(compgen -G "$home/jars/hadoop-client-api-*.jar")" .jar)
     maven dependency:copy -Dartifact="org.apache.hadoop:hadoop-yarn-server-web-proxy:${hadoop_version#hadoop-client-api-}" \

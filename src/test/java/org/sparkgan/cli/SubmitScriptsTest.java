@@ -72,8 +72,8 @@ class SubmitScriptsTest {
     @Test
     void extraSubmitOptionsAndAGivenApplicationJar() throws Exception {
         String c = script("yarn.sh", Map.of("SPARKGAN_SUBMIT_OPTS", "--conf spark.eventLog.enabled=true --queue q1",
-                "SPARKGAN_APP_JAR", "/tmp/app.jar"), "--dry-run", "eval", "--checkpoint", "hdfs:///r").output();
-        assertTrue(c.contains("--conf spark.eventLog.enabled=true --queue q1 /tmp/app.jar eval --checkpoint hdfs:///r"), c);
+                "SPARKGAN_APP_JAR", "build/app.jar"), "--dry-run", "eval", "--checkpoint", "hdfs:///r").output();
+        assertTrue(c.contains("--conf spark.eventLog.enabled=true --queue q1 build/app.jar eval --checkpoint hdfs:///r"), c);
     }
 
     @Test
