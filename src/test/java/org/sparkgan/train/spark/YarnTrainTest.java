@@ -47,20 +47,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * submit-scripts/yarn.sh on a real YARN ({@link LocalYarn}: a ResourceManager and a NodeManager with its physical-memory
- * check on, and an HDFS): prep of a record file uploaded to HDFS, train in cluster deploy mode with its run folder on
+ * check on, and an HDFS): prep of record files uploaded to HDFS, train in cluster deploy mode with its run folder on
  * HDFS, eval and report reading the run folder back. One training run has an executor container and then the
  * ApplicationMaster (the driver) killed with SIGKILL; YARN replaces the executor, starts a second attempt, and
  * {@code --resume auto} continues from the newest checkpoint: the run ends with the metrics and networks of an
  * undisturbed run, to the bit. As Spark's own YARN suite does, the application is not the shaded jar: an empty jar
  * is submitted and the containers get this JVM's class path. Success is read from what the applications write
- * (a cluster-mode client can report success for a failed driver) and from the ResourceManager's REST API.
+ * (a cluster-mode client can report success for a failed driver) and from the ResourceManager (RPC and REST).
  * Tagged "cluster": it starts other JVMs.
  */
 @Tag("cluster")
 class YarnTrainTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
-    static YarnClient YARN;
+    static YarnClient yarnClient;
     /** The small preset's shapes at 8 filters, two workers, a checkpoint every 4 steps. */
     static final List<String> TRAIN = List.of("--preset", "small", "--g-dense-channels", "8", "--g-filters", "8",
             "--d-filters", "8", "--batch-size", "8", "--threads", "1", "--workers", "2", "--averaging-frequency", "2",
@@ -78,9 +78,9 @@ class YarnTrainTest {
     static void cluster() throws Exception {
         yarn = LocalYarn.start(dir.resolve("cluster"), YarnTrainTest.class.getSimpleName(), 12288);
         hdfs = FileSystem.get(URI.create(yarn.hdfsUri()), new Configuration());
-        YARN = YarnClient.createYarnClient();
-        YARN.init(yarn.configuration());
-        YARN.start();
+        yarnClient = YarnClient.createYarnClient();
+        yarnClient.init(yarn.configuration());
+        yarnClient.start();
         appJar = dir.resolve("empty-app.jar");
         try (OutputStream out = Files.newOutputStream(appJar); JarOutputStream jar = new JarOutputStream(out, new Manifest())) {
             jar.flush();
@@ -89,7 +89,7 @@ class YarnTrainTest {
 
     @AfterAll
     static void stop() {
-        if (YARN != null) YARN.stop();
+        if (yarnClient != null) yarnClient.stop();
         if (yarn != null) yarn.close();
     }
 
@@ -226,7 +226,7 @@ class YarnTrainTest {
         /** Its id, from the ResourceManager's list of applications (the client's log is quiet). */
         String id() throws Exception {
             for (int i = 0; i < 600; i++) {
-                for (ApplicationReport app : YARN.getApplications()) if (app.getName().equals(name)) return app.getApplicationId().toString();
+                for (ApplicationReport app : yarnClient.getApplications()) if (app.getName().equals(name)) return app.getApplicationId().toString();
                 assertTrue(client.isAlive() || i == 0, name + " ended before YARN listed it: " + log());
                 Thread.sleep(500);
             }
@@ -240,11 +240,11 @@ class YarnTrainTest {
         void assertSucceeded(int attempts) throws Exception {
             String id = id();
             assertTrue(client.waitFor(15, TimeUnit.MINUTES), name + " did not finish: " + log());
-            ApplicationReport app = YARN.getApplicationReport(ApplicationId.fromString(id));
+            ApplicationReport app = yarnClient.getApplicationReport(ApplicationId.fromString(id));
             assertEquals(YarnApplicationState.FINISHED, app.getYarnApplicationState(), name + ": " + app.getDiagnostics() + "\n" + log());
             assertEquals(FinalApplicationStatus.SUCCEEDED, app.getFinalApplicationStatus(), name + ": " + app.getDiagnostics() + "\n" + log());
             assertEquals(0, client.exitValue(), log());
-            assertEquals(attempts, YARN.getApplicationAttempts(ApplicationId.fromString(id)).size(), name + "'s attempts");
+            assertEquals(attempts, yarnClient.getApplicationAttempts(ApplicationId.fromString(id)).size(), name + "'s attempts");
             // a real ResourceManager answers {"appAttempts":{"appAttempt":[...]}}; the mini cluster's shaded Jersey
             // lacks its JAXB JSON provider and falls back to Jackson's field names, {"attempts":[...]}
             JsonNode rest = rest("/ws/v1/cluster/apps/" + id + "/appattempts");
