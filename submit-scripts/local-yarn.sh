@@ -91,5 +91,5 @@ case "${1:-}" in
   stop) stop ;;
   status) status ;;
   fs) shift; fs "$@" ;;
-  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

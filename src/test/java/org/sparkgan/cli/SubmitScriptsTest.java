@@ -94,6 +94,17 @@ class SubmitScriptsTest {
     }
 
     @Test
+    void localYarnWithoutACommandPrintsItsUsage() throws Exception {
+        Run r = script("local-yarn.sh", Map.of());
+        assertEquals(2, r.status(), r.output());
+        for (String command : List.of("local-yarn.sh start", "local-yarn.sh status", "local-yarn.sh stop", "local-yarn.sh fs ARGS")) {
+            assertTrue(r.output().contains(command), command + " in " + r.output());
+        }
+        assertTrue(r.output().lines().noneMatch(l -> l.startsWith("#") || l.contains("common.sh")),
+                "no script lines in the usage: " + r.output());
+    }
+
+    @Test
     void demoHelpSaysHowToChangeTheMinutes() throws Exception {
         Run r = script("demo.sh", Map.of(), "--help");
         assertEquals(0, r.status(), r.output());
