@@ -25,7 +25,28 @@ load_settings() {
   done < "$conf"
 }
 
+# The memory settings of the preset a command names (--preset small|small-plus|seed|seed-plus; none: seed, the
+# default preset, whose settings also cover the small one; prep and report run no network: small's):
+# DRIVER_MEMORY, DRIVER_MEMORY_OVERHEAD, EXECUTOR_MEMORY, EXECUTOR_MEMORY_OVERHEAD and JAVACPP_MAXBYTES from the
+# SMALL_ or SEED_ values of the settings file, unless the environment gives them.
+preset_memory() {
+  local preset=seed i args=("$@") key prefix
+  [[ "${args[0]:-}" == prep || "${args[0]:-}" == report ]] && preset=small
+  for ((i = 0; i < ${#args[@]}; i++)); do
+    case "${args[i]}" in
+      --preset) preset="${args[i + 1]:-seed}" ;;
+      --preset=*) preset="${args[i]#--preset=}" ;;
+    esac
+  done
+  case "$preset" in small*) prefix=SMALL ;; *) prefix=SEED ;; esac
+  for key in DRIVER_MEMORY DRIVER_MEMORY_OVERHEAD EXECUTOR_MEMORY EXECUTOR_MEMORY_OVERHEAD JAVACPP_MAXBYTES; do
+    local from="${prefix}_$key"
+    [[ -n "${!key:-}" ]] || export "$key=${!from}"
+  done
+}
+
 build_app_jar() {
+  [[ -n "${SPARKGAN_APP_JAR:-}" ]] && return 0   # a jar given: used as it is
   if [[ ! -f "$app_jar" || -n "$(find "$root/src/main" "$root/pom.xml" -newer "$app_jar" -print -quit)" ]]; then
     echo "submit: building $app_jar (mvn -Pcluster package, tests skipped)..." >&2
     maven -Pcluster -DskipTests package >&2
@@ -44,9 +65,11 @@ spark_submit_cmd() {
 }
 
 # run_submit [--dry-run] [--master URL] <spark-submit options> -- <sparkgan args>
+# SPARKGAN_SUBMIT_OPTS: more spark-submit options, split at spaces (e.g. "--conf spark.eventLog.enabled=true");
+# SPARKGAN_APP_JAR: the application jar to submit instead of building target/sparkgan-spark.jar.
 run_submit() {
   load_settings
-  local dry_run=false master="${MASTER:-}" opts=() args=()
+  local dry_run=false master="${MASTER:-}" opts=() args=() extra=()
   while [[ $# -gt 0 && "$1" != "--" ]]; do opts+=("$1"); shift; done
   [[ $# -gt 0 ]] && shift
   while [[ $# -gt 0 ]]; do
@@ -56,19 +79,33 @@ run_submit() {
       *) args+=("$1"); shift ;;
     esac
   done
+  preset_memory "${args[@]}"
+  read -r -a extra <<< "${SPARKGAN_SUBMIT_OPTS:-}"
   if [[ -z "$master" ]]; then
     echo "submit: no master: give --master URL or set MASTER" >&2
     exit 2
   fi
+  # conf/spark-defaults.conf as --conf options, not --properties-file: Spark 3.5's spark-submit reads one properties
+  # file only, so that would hide the cluster's own spark-defaults.conf (its event log, spark.yarn.jars, queues).
+  # The executors' JVM options are set below, with ND4J's limit.
+  local defaults=() key value
+  while read -r key value; do
+    [[ -z "$key" || "$key" == \#* || "$key" == spark.executor.extraJavaOptions ]] || defaults+=(--conf "$key=$value")
+  done < "$root/conf/spark-defaults.conf"
+  # the module opens of the defaults file, also for a driver the cluster starts (cluster deploy mode), and ND4J's
+  # off-heap limit, which the memory overhead must cover
+  local jvm_options
+  jvm_options="$(grep '^spark.executor.extraJavaOptions' "$root/conf/spark-defaults.conf" | sed 's/^[^ ]* *//') -Dorg.bytedeco.javacpp.maxbytes=$JAVACPP_MAXBYTES"
   local cmd=("$(spark_submit_cmd)" --master "$master" --class org.sparkgan.cli.Main
-    --properties-file "$root/conf/spark-defaults.conf"
+    "${defaults[@]}"
     --driver-memory "$DRIVER_MEMORY" --executor-memory "$EXECUTOR_MEMORY" --executor-cores "$EXECUTOR_CORES"
     --conf "spark.executor.memoryOverhead=$EXECUTOR_MEMORY_OVERHEAD"
+    --conf "spark.driver.memoryOverhead=$DRIVER_MEMORY_OVERHEAD"
     --conf "spark.executorEnv.OMP_NUM_THREADS=$OMP_THREADS"
     --conf "spark.executorEnv.OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
-    --conf "spark.driver.extraJavaOptions=-Dorg.bytedeco.javacpp.maxbytes=$JAVACPP_MAXBYTES"
-    --conf "spark.executor.extraJavaOptions=$(grep '^spark.executor.extraJavaOptions' "$root/conf/spark-defaults.conf" | sed 's/^[^ ]* *//') -Dorg.bytedeco.javacpp.maxbytes=$JAVACPP_MAXBYTES"
-    "${opts[@]}" "$app_jar" "${args[@]}")
+    --conf "spark.driver.extraJavaOptions=$jvm_options"
+    --conf "spark.executor.extraJavaOptions=$jvm_options"
+    "${opts[@]}" ${extra[@]+"${extra[@]}"} "${SPARKGAN_APP_JAR:-$app_jar}" "${args[@]}")
   if $dry_run; then
     printf '%q ' "${cmd[@]}"
     echo
@@ -101,10 +138,18 @@ restartable_args() {
 # A SPARK_HOME made of the project's own Spark, Scala and Hadoop jars (no distribution needed): target/spark-home.
 ensure_spark_home() {
   local home="$root/target/spark-home"
-  if [[ ! -d "$home/jars" ]]; then
+  # (again when an older one lacks YARN's jars)
+  if ! compgen -G "$home/jars/hadoop-yarn-server-web-proxy-*.jar" >/dev/null; then
+    rm -rf "$home/jars"
     echo "submit: assembling $home from the project's Spark jars..." >&2
     maven dependency:copy-dependencies -DincludeScope=runtime \
       -DexcludeGroupIds=org.deeplearning4j,org.nd4j,org.bytedeco,org.datavec \
+      -DoutputDirectory="$home/jars" >&2
+    # Spark's ApplicationMaster puts YARN's AmIpFilter on its web UI; it lives in YARN's web proxy, which the shaded
+    # Hadoop client leaves out (a cluster's Hadoop installation provides it): that one jar, at the client's version
+    local hadoop_version
+    hadoop_version=$(basename "$(compgen -G "$home/jars/hadoop-client-api-*.jar")" .jar)
+    maven dependency:copy -Dartifact="org.apache.hadoop:hadoop-yarn-server-web-proxy:${hadoop_version#hadoop-client-api-}" \
       -DoutputDirectory="$home/jars" >&2
     mkdir -p "$home/conf"
     cp "$root/conf/log4j2.properties" "$home/conf/"

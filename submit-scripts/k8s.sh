@@ -13,5 +13,6 @@ run_submit --deploy-mode cluster \
   --conf "spark.executor.instances=$NUM_EXECUTORS" \
   --conf "spark.kubernetes.container.image=$K8S_IMAGE" \
   --conf "spark.kubernetes.namespace=$K8S_NAMESPACE" \
+  --conf "spark.kubernetes.driverEnv.OMP_WAIT_POLICY=$OMP_WAIT_POLICY" \
   --conf "spark.kubernetes.file.upload.path=${SPARKGAN_UPLOAD_PATH:-hdfs:///tmp/sparkgan-upload}" \
   -- "${args[@]}"

@@ -21,11 +21,32 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        if (!SparkSessions.inYarnApplicationMaster()) System.exit(run(args));
+        // YARN's ApplicationMaster (cluster deploy mode) counts a driver that calls System.exit, even with 0, as a
+        // failed attempt ("Shutdown hook called before final status was reported") and starts the next one: a
+        // finished command returns; a failed one throws, which the ApplicationMaster reports with its message
+        String[] error = new String[1];
+        int status = run(args, line -> error[0] = line);
+        if (status != 0) throw new Failed(error[0] != null ? error[0] : "sparkgan: exit status " + status);
+        // the ApplicationMaster fails a driver that never started a SparkContext ("User did not initialize spark
+        // context!"), and report needs none: start and stop one
+        if (SparkSessions.starts() == 0) SparkSessions.startForReading("sparkgan " + args[0]).stop();
+    }
+
+    /** A command's failure as the ApplicationMaster's diagnostics show it: the one line, no stack trace. */
+    static final class Failed extends RuntimeException {
+        Failed(String line) {
+            super(line, null, false, false);
+        }
     }
 
     /** Runs one command and returns its exit status; prints errors, never throws. */
     public static int run(String[] args) {
+        return run(args, line -> {});
+    }
+
+    /** {@link #run(String[])}, also handing {@code errors} the line it prints for a failure. */
+    private static int run(String[] args, java.util.function.Consumer<String> errors) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
             System.out.print(usage());
             return args.length == 0 ? 2 : 0;
@@ -48,10 +69,13 @@ public final class Main {
         } catch (Throwable t) {
             BadInputException bad = BadInputException.find(t);
             if (bad != null) {
-                System.err.println("sparkgan " + command.name() + ": error: " + bad.getMessage());
+                String line = "sparkgan " + command.name() + ": error: " + bad.getMessage();
+                System.err.println(line);
+                errors.accept(line);
                 return 2;
             }
             System.err.println("sparkgan " + command.name() + ": failed: " + t);
+            errors.accept("sparkgan " + command.name() + ": failed: " + t);
             t.printStackTrace();
             return 1;
         }

@@ -31,6 +31,12 @@ final class SparkSessions {
         return System.getProperty("spark.master") != null;
     }
 
+    /** True in the driver YARN runs in its ApplicationMaster (cluster deploy mode), which sets these properties. */
+    static boolean inYarnApplicationMaster() {
+        return System.getProperty("spark.yarn.app.id") != null
+                && "cluster".equals(System.getProperty("spark.submit.deployMode"));
+    }
+
     /** Spark in local mode for reading data into this JVM: no UI and no line about it. */
     static SparkSession startForReading(String appName) {
         SparkConf conf = new SparkConf().setIfMissing("spark.ui.enabled", "false");

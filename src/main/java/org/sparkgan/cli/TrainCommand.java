@@ -120,6 +120,7 @@ final class TrainCommand implements Command {
             TrainingRun run = TrainingRun.open(spark, args.string("output"), start, distributed, dataSet(spark),
                     System.out, file, commandLine);
             MemoryCheck.requireOffHeapFor(run.config());
+            if (distributed) MemoryCheck.requireContainerMemoryFor(run.config(), spark.sparkContext().getConf());
             run.readImages();
             if (!distributed) spark.stop(); // the single-JVM trainer needs no Spark
             if (timeLimitMinutes > 0) run.timeLimit(timeLimitMinutes);

@@ -137,6 +137,9 @@ public final class Trainer {
         while (s < config.steps() && !stopRequested) {
             long before = s;
             TrainingEngine.Round round = engine.runRound(s);
+            // the driver's own ops (G_ema, samples, SWD) at the run's count: in local mode the round's tasks pinned
+            // the process-wide BLAS count to theirs
+            ComputeThreads.pin(config.threads());
             s += k;
             String divergence = Rollback.divergence(round, engine);
             if (divergence != null) {

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The spark-submit commands of the cluster scripts (--dry-run: YARN and Kubernetes cannot run here). */
+/** The spark-submit commands of the cluster scripts, as --dry-run prints them (yarn.sh also runs for real: YarnTrainTest). */
 class SubmitScriptsTest {
     record Run(int status, String output) {}
 
@@ -34,10 +34,46 @@ class SubmitScriptsTest {
         for (String part : List.of("--master yarn", "--deploy-mode cluster", "--class org.sparkgan.cli.Main",
                 "--executor-memory 7g", "--num-executors 2", "sparkgan-spark.jar train --data hdfs:///lake/c10",
                 "--workers 4", "-Dorg.bytedeco.javacpp.maxbytes=3g", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                "spark.executorEnv.OMP_NUM_THREADS=1", "spark.executorEnv.OMP_WAIT_POLICY=PASSIVE", "--properties-file", "conf/spark-defaults.conf",
+                "spark.executorEnv.OMP_NUM_THREADS=1", "spark.executorEnv.OMP_WAIT_POLICY=PASSIVE",
+                "spark.yarn.appMasterEnv.OMP_WAIT_POLICY=PASSIVE", "spark.kryo.registrator=org.sparkgan.train.spark.KryoRegistration",
                 "spark.yarn.maxAppAttempts=2", "--workers 4 --resume auto")) {
             assertTrue(c.contains(part), "missing " + part + " in " + c);
         }
+        // the defaults file travels as --conf options, so that a cluster's own spark-defaults.conf still applies
+        assertFalse(c.contains("--properties-file"), c);
+        // the driver in the ApplicationMaster runs ND4J: its container has the module opens and the same overhead
+        String driverOptions = c.substring(c.indexOf("spark.driver.extraJavaOptions="), c.indexOf(" --conf", c.indexOf("spark.driver.extraJavaOptions=")));
+        assertTrue(driverOptions.contains("--add-opens=java.base/java.nio=ALL-UNNAMED") && driverOptions.contains("maxbytes=3g"), driverOptions);
+    }
+
+    /** Memory by the preset a command names, the environment winning over the settings file. */
+    @Test
+    void memoryFollowsThePreset() throws Exception {
+        Map<String, List<String>> expected = Map.of(
+                "small", List.of("--driver-memory 2g", "--executor-memory 2g", "spark.executor.memoryOverhead=1536m",
+                        "spark.driver.memoryOverhead=1536m", "-Dorg.bytedeco.javacpp.maxbytes=1g"),
+                "small-plus", List.of("--executor-memory 2g", "spark.executor.memoryOverhead=1536m"),
+                "seed", List.of("--driver-memory 4g", "--executor-memory 4g", "spark.executor.memoryOverhead=3584m",
+                        "spark.driver.memoryOverhead=3584m", "-Dorg.bytedeco.javacpp.maxbytes=3g"),
+                "seed-plus", List.of("--executor-memory 4g", "spark.executor.memoryOverhead=3584m"));
+        for (var e : expected.entrySet()) {
+            String c = script("yarn.sh", Map.of(), "--dry-run", "train", "--preset", e.getKey(), "--data", "hdfs:///d",
+                    "--output", "hdfs:///r").output();
+            for (String part : e.getValue()) assertTrue(c.contains(part), e.getKey() + ": missing " + part + " in " + c);
+        }
+        String none = script("yarn.sh", Map.of(), "--dry-run", "train", "--data", "hdfs:///d").output();
+        assertTrue(none.contains("--executor-memory 4g") && none.contains("maxbytes=3g"), "no preset: seed's, " + none);
+        String env = script("yarn.sh", Map.of("EXECUTOR_MEMORY_OVERHEAD", "2g", "JAVACPP_MAXBYTES", "1500m"),
+                "--dry-run", "train", "--preset", "small").output();
+        assertTrue(env.contains("spark.executor.memoryOverhead=2g") && env.contains("maxbytes=1500m")
+                && env.contains("--executor-memory 2g"), env);
+    }
+
+    @Test
+    void extraSubmitOptionsAndAGivenApplicationJar() throws Exception {
+        String c = script("yarn.sh", Map.of("SPARKGAN_SUBMIT_OPTS", "--conf spark.eventLog.enabled=true --queue q1",
+                "SPARKGAN_APP_JAR", "build/app.jar"), "--dry-run", "eval", "--checkpoint", "hdfs:///r").output();
+        assertTrue(c.contains("--conf spark.eventLog.enabled=true --queue q1 build/app.jar eval --checkpoint hdfs:///r"), c);
     }
 
     @Test
@@ -47,13 +83,25 @@ class SubmitScriptsTest {
         String c = r.output();
         for (String part : List.of("--master k8s://https://kube:6443", "--deploy-mode cluster",
                 "spark.kubernetes.container.image=apache/spark:3.5", "spark.executor.instances=2",
-                "spark.kubernetes.file.upload.path=", "train --steps 10 --resume auto")) {
+                "spark.kubernetes.file.upload.path=", "spark.kubernetes.driverEnv.OMP_WAIT_POLICY=PASSIVE",
+                "spark.driver.memoryOverhead=3584m", "train --steps 10 --resume auto")) {
             assertTrue(c.contains(part), "missing " + part + " in " + c);
         }
         Run explicit = script("k8s.sh", Map.of(), "--dry-run", "--master", "k8s://https://kube:6443", "train",
                 "--overwrite");
         assertTrue(explicit.output().contains("train --overwrite") && !explicit.output().contains("--resume auto"),
                 "an explicit start mode is kept: " + explicit.output());
+    }
+
+    @Test
+    void localYarnWithoutACommandPrintsItsUsage() throws Exception {
+        Run r = script("local-yarn.sh", Map.of());
+        assertEquals(2, r.status(), r.output());
+        for (String command : List.of("local-yarn.sh start", "local-yarn.sh status", "local-yarn.sh stop", "local-yarn.sh fs ARGS")) {
+            assertTrue(r.output().contains(command), command + " in " + r.output());
+        }
+        assertTrue(r.output().lines().noneMatch(l -> l.startsWith("#") || l.contains("common.sh")),
+                "no script lines in the usage: " + r.output());
     }
 
     @Test

@@ -30,6 +30,15 @@ class ComputeThreadsTest {
         assertEquals(3, ComputeThreads.openMpThreads(), "another thread's pin leaves this one's count alone");
     }
 
+    /** BLAS's count is the process's, not the environment's: pinned with the rest, whatever OMP_NUM_THREADS says. */
+    @Test
+    void pinSetsBlasThreads() {
+        ComputeThreads.pin(1);
+        assertEquals(1, ComputeThreads.blasThreads());
+        ComputeThreads.pin(2);
+        assertEquals(2, ComputeThreads.blasThreads());
+    }
+
     private static int defaultCount() {
         String env = System.getenv("OMP_NUM_THREADS");
         return env != null ? Integer.parseInt(env.trim()) : Runtime.getRuntime().availableProcessors();

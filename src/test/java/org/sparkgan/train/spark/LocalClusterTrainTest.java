@@ -17,6 +17,7 @@ import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.PrepJob;
 import org.sparkgan.data.PrepOptions;
 import org.sparkgan.io.RunFolder;
+import org.sparkgan.testing.Processes;
 import org.sparkgan.testing.TestData;
 import org.sparkgan.train.Checkpoint;
 import org.sparkgan.train.TinyRuns;
@@ -157,17 +158,8 @@ class LocalClusterTrainTest {
 
     /** One of this JVM's executor processes (local-cluster starts them as children). */
     private static Optional<ProcessHandle> executorProcess() {
-        return ProcessHandle.current().descendants().filter(p -> commandLine(p).contains("CoarseGrainedExecutorBackend"))
-                .findFirst();
-    }
-
-    /** The JDK leaves a command line as long as an executor's (its class path) unread: read Linux's own record. */
-    private static String commandLine(ProcessHandle p) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")));
-        } catch (java.io.IOException gone) {
-            return p.info().commandLine().orElse("");
-        }
+        return ProcessHandle.current().descendants()
+                .filter(p -> Processes.commandLine(p).contains("CoarseGrainedExecutorBackend")).findFirst();
     }
 
     private static Checkpoint checkpoint(RunFolder run, long step) throws Exception {
