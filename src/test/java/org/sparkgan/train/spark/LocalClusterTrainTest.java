@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static org.sparkgan.testing.RunProgress.lastLoggedStep;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -145,15 +146,6 @@ class LocalClusterTrainTest {
         new Trainer(c, grid, state -> new SparkEngine(sc, shards, c, state), run, Map.of(),
                 new PrintStream(new ByteArrayOutputStream())).train(Trainer.Start.NEW);
         return run;
-    }
-
-    private static long lastLoggedStep(RunFolder run) {
-        try {
-            List<Map<String, Object>> m = run.readMetrics();
-            return m.isEmpty() ? 0 : ((Number) m.get(m.size() - 1).get("step")).longValue();
-        } catch (Exception notYet) {
-            return 0;
-        }
     }
 
     /** One of this JVM's executor processes (local-cluster starts them as children). */

@@ -41,6 +41,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
+import static org.sparkgan.testing.RunProgress.lastLoggedStep;
+import static org.sparkgan.testing.RunProgress.newestCheckpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -300,24 +302,6 @@ class YarnTrainTest {
             assertTrue(app.client().isAlive(), app.name() + " ended before " + what + ": " + app.log());
             assertTrue(System.nanoTime() < deadline, "no " + what + " in 10 minutes: " + app.log());
             Thread.sleep(100);
-        }
-    }
-
-    private static long lastLoggedStep(RunFolder run) {
-        try {
-            List<Map<String, Object>> m = run.readMetrics();
-            return m.isEmpty() ? 0 : ((Number) m.get(m.size() - 1).get("step")).longValue();
-        } catch (Exception notYet) {
-            return 0;
-        }
-    }
-
-    private static long newestCheckpoint(RunFolder run) {
-        try {
-            List<Long> steps = run.checkpointSteps();
-            return steps.isEmpty() ? 0 : steps.get(steps.size() - 1);
-        } catch (Exception notYet) {
-            return 0;
         }
     }
 
