@@ -149,14 +149,26 @@ def print_quality(title, curves, last=3, axis="images seen"):
     tails = [sum(swd for _, swd in points[-last:]) / len(points[-last:]) if points else float("nan")
              for _, _, points in columns]
     print(f"| mean of the last {last} | " + " | ".join(f"**{t:.1f}**" for t in tails) + " |\n")
-    # the single JVM's seeds give the spread a configuration must stay within
-    jvm = [t for (key, _, _), t in zip(columns, tails) if key == (1, 1)]
+    # the single JVM's seeds give the spread, over the same images for every run: up to where the shortest seed got
+    jvm = [points for key, _, points in columns if key == (1, 1) and points]
     if len(jvm) > 1:
-        print(f"Single JVM's seed spread over the last {last}: {min(jvm):.1f} to {max(jvm):.1f}.")
-        for (key, name, points), t in zip(columns, tails):
+        common = min(points[-1][0] for points in jvm)
+
+        def window(points):
+            upto = [swd for i, swd in points if i <= common][-last:]
+            return sum(upto) / len(upto) if upto and points[-1][0] >= common else None
+
+        spread = [window(points) for points in jvm]
+        print(f"Single JVM's seed spread, the mean of the last {last} evaluations up to {common:,} {axis}: "
+              f"{min(spread):.1f} to {max(spread):.1f}.")
+        for key, name, points in columns:
             if key != (1, 1):
-                verdict = "within or below it" if t <= max(jvm) else f"{t - max(jvm):.1f} above it"
-                print(f"- {label(key)} ({name}, to {points[-1][0]:,} images): {t:.1f}, {verdict}")
+                t = window(points)
+                if t is None:
+                    print(f"- {label(key)} ({name}): did not reach {common:,} {axis}")
+                else:
+                    verdict = "within or below it" if t <= max(spread) else f"{t - max(spread):.1f} above it"
+                    print(f"- {label(key)} ({name}): {t:.1f}, {verdict}")
         print()
 
 
