@@ -172,14 +172,14 @@ def print_quality(title, curves, last=3, axis="images seen"):
         print()
 
 
+def first_reaching(curves, key, target):
+    """Per seed, the first images seen at which G_ema's SWD is at or under target (None: not within its images)."""
+    return [next((images for images, swd in points if swd <= target), None) for _, _, points in curves.get(key, [])]
+
+
 def images_to(curves, key, target):
-    """Mean over seeds of the first images seen at which G_ema's SWD is at or under target; None if a seed never is."""
-    reached = []
-    for _, _, points in curves.get(key, []):
-        hit = next((images for images, swd in points if swd <= target), None)
-        if hit is None:
-            return None
-        reached.append(hit)
+    """Mean over the seeds that reached target of the images it took; None if none did."""
+    reached = [i for i in first_reaching(curves, key, target) if i is not None]
     return sum(reached) / len(reached) if reached else None
 
 
@@ -239,6 +239,9 @@ def main():
                     source += ", extrapolated"
                 if model.name != args.quality_model:
                     source += f", {args.quality_model}'s quality"
+                hits = first_reaching(curves, (1, 1) if workers == 1 else (measured_w, 4), target)
+                if images and None in hits:
+                    source += f"; {len(hits) - hits.count(None)} of {len(hits)} seeds got there"
                 reach = f"{images:,.0f}" if images else "not reached"
                 print(f"| {workers} | " + " | ".join(cells) + f" | {reach} ({source}) |")
             print()
