@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The scaling study of docs/scaling.md: quality per image seen for the single JVM and W = 2, 4, 8 Spark workers
 # (local[2], one thread per task), all on small-plus to 61,440 images seen, G_ema's SWD every 5,120 images; every
-# checkpoint is kept for eval.
+# checkpoint is kept for eval (12, and a stopped run's stop checkpoints).
 #   src/test/scripts/scaling-study.sh DATA RUNS [MINUTES]
 # DATA: prep's Parquet data set; RUNS: where the run folders go; MINUTES: stop (with a checkpoint) after this long.
 # Two lanes of runs side by side, at most. Run it again to go on: every run resumes bit-exactly (--resume auto), and
@@ -27,7 +27,7 @@ run() {
     echo "$name: $workers worker(s), k = $k, seed $seed, $steps steps, $left minutes at most"
     submit-scripts/local.sh train --preset small-plus --data "$data" --output "$runs/$name" --resume auto \
       --seed "$seed" --steps "$steps" --threads 1 --eval-every "$every" --checkpoint-every "$every" \
-      --sample-every "$every" --keep-checkpoints 12 --log-every 16 --time-limit "$left" "${spark[@]}" \
+      --sample-every "$every" --keep-checkpoints 16 --log-every 16 --time-limit "$left" "${spark[@]}" \
       >"$runs/$name.log" 2>&1 || { echo "$name: exit $? (see $runs/$name.log)"; return; }
     grep -q "\"step\":$steps," "$runs/$name/metrics.jsonl" || { echo "$name: stopped by the time limit"; return; }
   fi
