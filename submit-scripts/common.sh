@@ -88,14 +88,14 @@ run_submit() {
   # conf/spark-defaults.conf as --conf options, not --properties-file: Spark 3.5's spark-submit reads one properties
   # file only, so that would hide the cluster's own spark-defaults.conf (its event log, spark.yarn.jars, queues).
   # The executors' JVM options are set below, with ND4J's limit.
-  local defaults=() key value
+  local defaults=() key value module_opens=""
   while read -r key value; do
-    [[ -z "$key" || "$key" == \#* || "$key" == spark.executor.extraJavaOptions ]] || defaults+=(--conf "$key=$value")
+    [[ -z "$key" || "$key" == \#* ]] && continue
+    if [[ "$key" == spark.executor.extraJavaOptions ]]; then module_opens=$value; else defaults+=(--conf "$key=$value"); fi
   done < "$root/conf/spark-defaults.conf"
   # the module opens of the defaults file, also for a driver the cluster starts (cluster deploy mode), and ND4J's
   # off-heap limit, which the memory overhead must cover
-  local jvm_options
-  jvm_options="$(grep '^spark.executor.extraJavaOptions' "$root/conf/spark-defaults.conf" | sed 's/^[^ ]* *//') -Dorg.bytedeco.javacpp.maxbytes=$JAVACPP_MAXBYTES"
+  local jvm_options="$module_opens -Dorg.bytedeco.javacpp.maxbytes=$JAVACPP_MAXBYTES"
   local cmd=("$(spark_submit_cmd)" --master "$master" --class org.sparkgan.cli.Main
     "${defaults[@]}"
     --driver-memory "$DRIVER_MEMORY" --executor-memory "$EXECUTOR_MEMORY" --executor-cores "$EXECUTOR_CORES"
