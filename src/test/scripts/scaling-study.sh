@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
-# The scaling study of docs/scaling.md: quality per image seen for the single JVM and W = 2, 4, 8 Spark workers
-# (local[2], one thread per task), all on small-plus to 61,440 images seen, G_ema's SWD every 5,120 images; every
-# checkpoint is kept for eval (12, and a stopped run's stop checkpoints).
-#   src/test/scripts/scaling-study.sh DATA RUNS [MINUTES]
-# DATA: prep's Parquet data set; RUNS: where the run folders go; MINUTES: stop (with a checkpoint) after this long.
-# Two lanes of runs side by side, at most. Run it again to go on: every run resumes bit-exactly (--resume auto), and
-# a finished run is left as it is.
+# The scaling study of docs/scaling.md: quality per image seen for the single JVM and W Spark workers averaging every
+# k steps (local[2], one thread per task), all on small-plus to 61,440 images seen, G_ema's SWD every 5,120 images;
+# every checkpoint is kept for eval (12, and a stopped run's stop checkpoints).
+#   src/test/scripts/scaling-study.sh DATA RUNS [MINUTES [RUN ...]]
+# DATA: prep's Parquet data set; RUNS: where the run folders go; MINUTES: stop (with a checkpoint) after this long;
+# RUN: jvm-seedS or wW-kK-seedS, in the order to run them (default: the whole study, the most needed first).
+# Two lanes take the runs in turn from one queue. Run it again to go on: every run resumes bit-exactly
+# (--resume auto), and a finished run is left as it is.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 data=${1:?DATA (prep output) required}
 runs=${2:?RUNS folder required}
 minutes=${3:-600}
+shift $(( $# < 3 ? $# : 3 ))
+study=(jvm-seed1 jvm-seed2 w8-k4-seed1 w8-k16-seed1 w2-k4-seed1 w8-k4-seed2 w4-k4-seed1 w2-k1-seed1 w8-k1-seed1)
+(( $# > 0 )) && study=("$@")
 deadline=$(( $(date +%s) + minutes * 60 ))
 mkdir -p "$runs"
 
-# name workers k seed: steps are per worker, so W x steps x 20 = 61,440 images; eval and checkpoint every 5,120.
+# NAME: steps are per worker, so W x steps x 20 = 61,440 images; eval and checkpoint every 5,120.
 # A finished run's checkpoints are then scored by eval, N = 1,000 against the test frogs, into RUNS/name.eval.jsonl.
 run() {
-  local name=$1 workers=$2 k=$3 seed=$4
+  local name=$1 workers k seed
+  if [[ $name =~ ^jvm-seed([0-9]+)$ ]]; then workers=1 k=1 seed=${BASH_REMATCH[1]}
+  elif [[ $name =~ ^w([0-9]+)-k([0-9]+)-seed([0-9]+)$ ]]; then
+    workers=${BASH_REMATCH[1]} k=${BASH_REMATCH[2]} seed=${BASH_REMATCH[3]}
+  else echo "$name: not a run name (jvm-seedS or wW-kK-seedS)"; return; fi
   local steps=$((3072 / workers)) every=$((256 / workers))
   local left=$(( (deadline - $(date +%s)) / 60 ))
   if (( left < 5 )); then echo "$name: no time left"; return; fi
@@ -39,8 +47,16 @@ run() {
   echo "$name: done"
 }
 
-# Each lane runs its most needed run first: the single JVM's two seeds (its spread is the yardstick), W = 8 at both
-# k; about 130 minutes a lane on 2 cores.
-( run jvm-seed1 1 1 1; run jvm-seed2 1 1 2; run w4-k4-seed1 4 4 1 ) &
-( run w8-k4-seed1 8 4 1; run w8-k16-seed1 8 16 1; run w2-k4-seed1 2 4 1; run w8-k4-seed2 8 4 2 ) &
+# Each lane takes the next run from the queue when its last one ends.
+queue=$runs/.queue
+printf '%s\n' "${study[@]}" >"$queue"
+lane() {
+  local name
+  while true; do
+    name=$(flock "$queue" sh -c 'head -n 1 "$1"; sed -i 1d "$1"' sh "$queue")
+    [[ -n $name ]] || return 0
+    run "$name"
+  done
+}
+lane & lane &
 wait
