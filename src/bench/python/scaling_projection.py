@@ -149,27 +149,69 @@ def print_quality(title, curves, last=3, axis="images seen"):
     tails = [sum(swd for _, swd in points[-last:]) / len(points[-last:]) if points else float("nan")
              for _, _, points in columns]
     print(f"| mean of the last {last} | " + " | ".join(f"**{t:.1f}**" for t in tails) + " |\n")
-    # the single JVM's seeds give the spread, over the same images for every run: up to where the shortest seed got
-    jvm = [points for key, _, points in columns if key == (1, 1) and points]
-    if len(jvm) > 1:
-        common = min(points[-1][0] for points in jvm)
-
-        def window(points):
-            upto = [swd for i, swd in points if i <= common][-last:]
-            return sum(upto) / len(upto) if upto and points[-1][0] >= common else None
-
-        spread = [window(points) for points in jvm]
+    spread = seed_spread(columns, last)
+    if spread:
+        common, window, low, high = spread
         print(f"Single JVM's seed spread, the mean of the last {last} evaluations up to {common:,} {axis}: "
-              f"{min(spread):.1f} to {max(spread):.1f}.")
+              f"{low:.1f} to {high:.1f}.")
         for key, name, points in columns:
             if key != (1, 1):
                 t = window(points)
                 if t is None:
                     print(f"- {label(key)} ({name}): did not reach {common:,} {axis}")
                 else:
-                    verdict = "within or below it" if t <= max(spread) else f"{t - max(spread):.1f} above it"
+                    verdict = "within or below it" if t <= high else f"{t - high:.1f} above it"
                     print(f"- {label(key)} ({name}): {t:.1f}, {verdict}")
         print()
+
+
+def seed_spread(columns, last):
+    """The single JVM's seeds give the spread, over the same images for every run: up to where the shortest seed got.
+    Returns (that end, the window function for any run's points, the lowest and highest seed), or None under 2 seeds."""
+    jvm = [points for key, _, points in columns if key == (1, 1) and points]
+    if len(jvm) < 2:
+        return None
+    common = min(points[-1][0] for points in jvm)
+
+    def window(points):
+        upto = [swd for i, swd in points if i <= common][-last:]
+        return sum(upto) / len(upto) if upto and points and points[-1][0] >= common else None
+
+    spread = [window(points) for points in jvm]
+    return common, window, min(spread), max(spread)
+
+
+def print_k_table(curves, last=3):
+    """Which k keeps quality per image seen within the single JVM's seed spread, at each W the study ran."""
+    columns = [(key, name, points) for key in sorted(curves) for name, _, points in curves[key]]
+    spread = seed_spread(columns, last)
+    if not spread:
+        return
+    common, window, low, high = spread
+    ks = sorted({k for w, k in curves if w > 1})
+    print(f"Which k keeps quality within the single JVM's seed spread ({low:.1f} to {high:.1f}, the mean of the last "
+          f"{last} evaluations up to {common:,} images seen); each cell is a run's mean over the same window:\n")
+    print("| W | " + " | ".join(f"k = {k}" for k in ks) + " |")
+    print("| --- |" + " --- |" * len(ks))
+    for workers in sorted({w for w, _ in curves if w > 1}):
+        cells = []
+        for k in ks:
+            means = [window(points) for _, _, points in curves.get((workers, k), [])]
+            cells.append(", ".join("not to the end" if t is None else
+                                   f"{t:.1f} (within)" if t <= high else f"{t:.1f} (+{t - high:.1f})"
+                                   for t in means) or "not run")
+        print(f"| {workers} | " + " | ".join(cells) + " |")
+    print()
+
+
+def quality_key(curves, workers, k):
+    """The study's configuration whose quality stands for W workers at k: W itself up to 8 (the most that ran), at the
+    measured k nearest to k on a log scale (a tie goes to the larger k)."""
+    if workers == 1:
+        return (1, 1)
+    measured_w = min(workers, 8)
+    ks = [m for w, m in curves if w == measured_w] or [4]
+    return measured_w, min(ks, key=lambda m: (abs(math.log2(m) - math.log2(k)), -m))
 
 
 def first_reaching(curves, key, target):
@@ -206,6 +248,7 @@ def main():
     if evals:
         print_quality(f"Quality per image seen: eval of every checkpoint, G_ema's SWD x 1000, N = 1,000 against the "
                       f"test frogs (floor {eval_floor:.1f}):", evals)
+    print_k_table(curves)
 
     for model in models:
         print(f"\n{model.name}: one sum {model.sum_bytes / 1e6:.1f} MB, a step {model.step_sec:.3f} s; per tree level "
@@ -228,11 +271,10 @@ def main():
                 cells = []
                 for g in GBITS:
                     k = model.smallest_k(workers, g) if workers > 1 else 1
-                    # quality as measured at this W and k where the study ran it, else at k = 4 (marked)
-                    key = (1, 1) if workers == 1 else (measured_w, k) if (measured_w, k) in curves else (measured_w, 4)
+                    key = quality_key(curves, workers, k)
                     images = images_to(curves, key, target)
                     hours = f"{model.hours(workers, k, g, images, batch):.2f}" if images else "not reached"
-                    cells.append(f"{k}, {hours}" + (" (quality at k = 4)" if workers > 1 and key[1] != k else ""))
+                    cells.append(f"{k}, {hours}" + (f" (quality at k = {key[1]})" if workers > 1 and key[1] != k else ""))
                 images = images_to(curves, (1, 1) if workers == 1 else (measured_w, 4), target)
                 source = f"W = {measured_w}, k = 4" if measured_w > 1 else "single JVM"
                 if workers > 8:

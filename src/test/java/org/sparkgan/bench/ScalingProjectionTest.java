@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * docs/scaling.md's projection script on constants chosen so that its arithmetic can be done by hand: one sum of
- * 125 MB (one second at 1 Gbit/s), a one-second step, and two runs that reach 3x the floor at 4,000 images.
+ * 125 MB (one second at 1 Gbit/s), a one-second step, and runs that reach 3x the floor at 4,000 images: the single
+ * JVM's two seeds, and two workers at k = 4 (cut at 4,000 images) and k = 16.
  */
 class ScalingProjectionTest {
     @TempDir
@@ -38,6 +39,13 @@ class ScalingProjectionTest {
         run("jvm-seed1", "", List.of("{\"step\":100,\"swd_avg\":100.0,\"swd_floor_avg\":10.0}",
                 "{\"step\":200,\"swd_avg\":25.0,\"swd_floor_avg\":10.0}",
                 "{\"step\":300,\"swd_avg\":15.0,\"swd_floor_avg\":10.0}"));
+        run("jvm-seed2", "", List.of("{\"step\":100,\"swd_avg\":80.0,\"swd_floor_avg\":10.0}",
+                "{\"step\":200,\"swd_avg\":20.0,\"swd_floor_avg\":10.0}",
+                "{\"step\":300,\"swd_avg\":14.0,\"swd_floor_avg\":10.0}"));
+        run("w2-k16-seed1", ",\"workers\":2,\"averaging_frequency\":16",
+                List.of("{\"step\":50,\"swd_avg\":50.0,\"swd_floor_avg\":10.0}",
+                        "{\"step\":100,\"swd_avg\":30.0,\"swd_floor_avg\":10.0}",
+                        "{\"step\":150,\"swd_avg\":20.0,\"swd_floor_avg\":10.0}"));
         run("w2-k4-seed1", ",\"workers\":2,\"averaging_frequency\":4",
                 List.of("{\"step\":50,\"swd_avg\":40.0,\"swd_floor_avg\":10.0}",
                         "{\"step\":100,\"swd_avg\":28.0,\"swd_floor_avg\":10.0}"));
@@ -46,12 +54,17 @@ class ScalingProjectionTest {
                 "--quality-model", "test");
 
         assertTrue(out.contains("Floor (real vs real, N = 500): 10.0"), String.join("\n", out));
-        assertTrue(out.contains("| 2,000 | 100.0 | 40.0 |"), "the runs side by side by images seen");
+        assertTrue(out.contains("| 2,000 | 100.0 | 80.0 | 40.0 | 50.0 |"), "the runs side by side by images seen");
         // W = 2 at 1 Gbit/s: 0.5 + 2 x 1 s + 1 level x (0.35 + 2 x 1 s) = 4.85 s of averaging, at most 10% of a
         // round from k = 64 on; 4,000 images at W = 2, k = 64: 2 rounds of (64 x 1 s + 4.85 s) = 0.04 h. At 10 Gbit/s:
-        // 1.25 s, k = 16, 7 rounds of 17.25 s = 0.03 h. k = 16 was not run at W = 2: its quality is k = 4's, marked.
-        assertTrue(out.contains("| 2 | 64, 0.04 (quality at k = 4) | 16, 0.03 (quality at k = 4) | "
-                + "16, 0.03 (quality at k = 4) | 4,000 (W = 2, k = 4) |"), String.join("\n", out));
+        // 1.25 s, k = 16, 7 rounds of 17.25 s = 0.03 h. k = 64 was not run at W = 2: its quality is that of the
+        // nearest k that was, 16, marked.
+        assertTrue(out.contains("| 2 | 64, 0.04 (quality at k = 16) | 16, 0.03 | 16, 0.03 | 4,000 (W = 2, k = 4) |"),
+                String.join("\n", out));
+        // the seeds' means of their last 3 evaluations: 46.7 and 38.0; W = 2, k = 16: (50 + 30 + 20) / 3
+        assertTrue(out.stream().anyMatch(l -> l.startsWith(
+                "Which k keeps quality within the single JVM's seed spread (38.0 to 46.7, ")), String.join("\n", out));
+        assertTrue(out.contains("| 2 | not to the end | 33.3 (within) |"), String.join("\n", out));
         // the single JVM: 4,000 images = 200 steps of one second, no averaging
         assertTrue(out.stream().anyMatch(l -> l.startsWith("| 1 | 1, 0.06 | 1, 0.06 | 1, 0.06 |")));
         // a worker moves the broadcast plus its share of the tree's sums: at W = 2, k = 1, 125 + 2 x 125 / 2 MB
