@@ -2,8 +2,10 @@
 """Time to quality on a cluster, projected from constants measured on one machine (docs/scaling.md).
 
 Inputs, all measured by sparkgan itself:
-  --model NAME=AVERAGING_JSON,STEP_SEC   `bench --mode averaging --json` for the model, and one worker's seconds per
-                                         step with one thread (`bench --mode jvm --threads 1`, the iteration median)
+  --model NAME=AVERAGING_JSON,STEP       `bench --mode averaging --json` for the model, and one worker's seconds per
+                                         step with one thread: `bench --mode jvm --threads 1 --json`'s file (its
+                                         iteration median) or the seconds themselves
+                                         (src/test/scripts/scaling-costs.sh measures both)
   --runs DIR                             the scaling study's run folders (src/test/scripts/scaling-study.sh): G_ema's
                                          SWD by images seen, per configuration
   --quality-model NAME                   the model whose runs --runs holds (the others borrow its quality: marked)
@@ -81,6 +83,15 @@ class Model:
             sums += nodes
             nodes = (nodes + 1) // 2
         return (self.sum_bytes + sums * self.sum_bytes / workers) / k
+
+
+def step_seconds(step):
+    """A step's seconds: the number itself, or the iteration median of `bench --mode jvm --json`'s file."""
+    if not step.endswith(".json"):
+        return float(step)
+    with open(step) as f:
+        report = next(r for r in json.load(f)["reports"] if r["mode"].startswith("single JVM"))
+    return next(p["median_sec"] for p in report["phases"] if p["phase"] == "iteration")
 
 
 def read_runs(folder):
@@ -235,7 +246,7 @@ def main():
     for spec in args.model:
         name, rest = spec.split("=", 1)
         path, step = rest.rsplit(",", 1)
-        models.append(Model(name, path, float(step)))
+        models.append(Model(name, path, step_seconds(step)))
     curves, floor = read_runs(args.runs)
     batch = next(iter(curves.values()))[0][1]
 

@@ -3,6 +3,7 @@ package org.sparkgan.cli;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.util.ShutdownHookManager;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -157,26 +158,36 @@ final class TrainCommand implements Command {
     }
 
     /**
+     * Hadoop's shutdown hooks run one at a time, the highest priority first; Spark stops its context from a hook at
+     * {@code FileSystem.SHUTDOWN_HOOK_PRIORITY + 30} and Hadoop closes the file systems at
+     * {@code FileSystem.SHUTDOWN_HOOK_PRIORITY}. The stop runs before both: the round in flight needs the context,
+     * and the checkpoint the file system.
+     */
+    static final int STOP_HOOK_PRIORITY = FileSystem.SHUTDOWN_HOOK_PRIORITY + 40;
+
+    /**
      * Trains with Ctrl-C / SIGTERM turned into a checkpoint and a clean stop: the JVM's shutdown waits (up to ten
-     * minutes) for the current step and the checkpoint.
+     * minutes) for the current round and the checkpoint. A plain JVM hook would run beside Spark's, which cancels the
+     * round's job.
      */
     private static void trainStoppingOnSignals(TrainingRun run) throws IOException {
         CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
+        Runnable hook = () -> {
             run.requestStop();
             try {
                 finished.await(10, TimeUnit.MINUTES);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
-        }, "sparkgan-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
+        };
+        ShutdownHookManager hooks = ShutdownHookManager.get();
+        hooks.addShutdownHook(hook, STOP_HOOK_PRIORITY, 11, TimeUnit.MINUTES);
         try {
             run.train();
         } finally {
             finished.countDown();
             try {
-                Runtime.getRuntime().removeShutdownHook(hook);
+                hooks.removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running: it returns now that the latch is down
             }

@@ -36,6 +36,11 @@ class ScalingProjectionTest {
                   {"workers": 4, "tree_sec": 1.2, "empty_tree_sec": 0.3,
                    "levels": [{"sums": 4, "shuffle_bytes": 4}, {"sums": 2, "shuffle_bytes": 2}]}]}]}
                 """);
+        // bench --mode jvm --json's shape: a step is its iteration median
+        Path step = write("step.json", """
+                {"preset": "test", "batch_size": 20, "reports": [{"mode": "single JVM, convolutions: onednn",
+                 "phases": [{"phase": "G step", "median_sec": 0.5}, {"phase": "iteration", "median_sec": 1.0}]}]}
+                """);
         run("jvm-seed1", "", List.of("{\"step\":100,\"swd_avg\":100.0,\"swd_floor_avg\":10.0}",
                 "{\"step\":200,\"swd_avg\":25.0,\"swd_floor_avg\":10.0}",
                 "{\"step\":300,\"swd_avg\":15.0,\"swd_floor_avg\":10.0}"));
@@ -50,7 +55,7 @@ class ScalingProjectionTest {
                 List.of("{\"step\":50,\"swd_avg\":40.0,\"swd_floor_avg\":10.0}",
                         "{\"step\":100,\"swd_avg\":28.0,\"swd_floor_avg\":10.0}"));
 
-        List<String> out = project("--model", "test=" + averaging + ",1.0", "--runs", dir.resolve("runs").toString(),
+        List<String> out = project("--model", "test=" + averaging + "," + step, "--runs", dir.resolve("runs").toString(),
                 "--quality-model", "test");
 
         assertTrue(out.contains("Floor (real vs real, N = 500): 10.0"), String.join("\n", out));
