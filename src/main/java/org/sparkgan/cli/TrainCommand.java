@@ -163,7 +163,7 @@ final class TrainCommand implements Command {
      * {@code FileSystem.SHUTDOWN_HOOK_PRIORITY}. The stop runs before both: the round in flight needs the context,
      * and the checkpoint the file system.
      */
-    static final int STOP_HOOK_PRIORITY = FileSystem.SHUTDOWN_HOOK_PRIORITY + 40;
+    private static final int STOP_HOOK_PRIORITY = FileSystem.SHUTDOWN_HOOK_PRIORITY + 40;
 
     /**
      * Trains with Ctrl-C / SIGTERM turned into a checkpoint and a clean stop: the JVM's shutdown waits (up to ten
@@ -181,7 +181,7 @@ final class TrainCommand implements Command {
             }
         };
         ShutdownHookManager hooks = ShutdownHookManager.get();
-        hooks.addShutdownHook(hook, STOP_HOOK_PRIORITY, 11, TimeUnit.MINUTES);
+        hooks.addShutdownHook(hook, STOP_HOOK_PRIORITY, 11, TimeUnit.MINUTES); // past the wait, so the hook ends it
         try {
             run.train();
         } finally {
