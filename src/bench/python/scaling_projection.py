@@ -157,9 +157,9 @@ def print_quality(title, curves, last=3, axis="images seen"):
     for images in sorted({i for _, _, points in columns for i, _ in points}):
         cells = [next((f"{swd:.1f}" for i, swd in points if i == images), "") for _, _, points in columns]
         print(f"| {images:,} | " + " | ".join(cells) + " |")
-    tails = [sum(swd for _, swd in points[-last:]) / len(points[-last:]) if points else float("nan")
+    tails = [sum(swd for _, swd in points[-last:]) / len(points[-last:]) if points else None
              for _, _, points in columns]
-    print(f"| mean of the last {last} | " + " | ".join(f"**{t:.1f}**" for t in tails) + " |\n")
+    print(f"| mean of the last {last} | " + " | ".join("" if t is None else f"**{t:.1f}**" for t in tails) + " |\n")
     spread = seed_spread(columns, last)
     if spread:
         common, window, low, high = spread
@@ -271,7 +271,7 @@ def main():
               + " |")
         print("| modelled s | " + " | ".join(f"{model.averaging_sec(w, math.inf):.2f}" for w in sorted(model.measured))
               + " |\n")
-        for factor in (3, 2):
+        for factor in (4, 3, 2):
             target = factor * floor
             print(f"Hours to SWD {target:.1f} ({factor}x the floor), with the smallest k that keeps averaging under "
                   f"{MAX_SHARE:.0%} of a round:\n")

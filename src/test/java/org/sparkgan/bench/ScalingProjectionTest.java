@@ -70,6 +70,8 @@ class ScalingProjectionTest {
         assertTrue(out.stream().anyMatch(l -> l.startsWith(
                 "Which k keeps quality within the single JVM's seed spread (38.0 to 46.7, ")), String.join("\n", out));
         assertTrue(out.contains("| 2 | not to the end | 33.3 (within) |"), String.join("\n", out));
+        // three targets: 4x, 3x and 2x the floor
+        assertTrue(out.stream().anyMatch(l -> l.startsWith("Hours to SWD 40.0 (4x the floor)")), String.join("\n", out));
         // the single JVM: 4,000 images = 200 steps of one second, no averaging
         assertTrue(out.stream().anyMatch(l -> l.startsWith("| 1 | 1, 0.06 | 1, 0.06 | 1, 0.06 |")));
         // a worker moves the broadcast plus its share of the tree's sums: at W = 2, k = 1, 125 + 2 x 125 / 2 MB
