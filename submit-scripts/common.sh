@@ -9,6 +9,10 @@ app_jar="$root/target/sparkgan-spark.jar"
 # OpenMP threads that wait asleep, not spinning: on shared cores a spinning team member holds a core its peers need
 # (the small preset's step took 4.8 s instead of 1.0 s beside other work; docs/performance.md)
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+# OpenBLAS's kernels, named rather than detected, the same in every JVM of a run: this one (the driver, or the local
+# run), the executors and a driver the cluster starts (yarn.sh, k8s.sh). The name is conf/spark-defaults.conf's for the
+# executors, unless the environment names others. docs/design.md#determinism
+export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-$(awk '$1 == "spark.executorEnv.OPENBLAS_CORETYPE" { print $2 }' "$root/conf/spark-defaults.conf")}"
 
 # Maven for the scripts' builds: batch mode and quiet, and -Djansi.noreset, without which Maven 3.8 still writes
 # colour-reset escapes (ESC[0m) to stdout and stderr at exit; a JVM property, so MAVEN_OPTS, not a -D argument.
@@ -91,7 +95,11 @@ run_submit() {
   local defaults=() key value module_opens=""
   while read -r key value; do
     [[ -z "$key" || "$key" == \#* ]] && continue
-    if [[ "$key" == spark.executor.extraJavaOptions ]]; then module_opens=$value; else defaults+=(--conf "$key=$value"); fi
+    case "$key" in
+      spark.executor.extraJavaOptions) module_opens=$value ;;
+      spark.executorEnv.OPENBLAS_CORETYPE) ;;   # below: the environment may name other kernels
+      *) defaults+=(--conf "$key=$value") ;;
+    esac
   done < "$root/conf/spark-defaults.conf"
   # the module opens of the defaults file, also for a driver the cluster starts (cluster deploy mode), and ND4J's
   # off-heap limit, which the memory overhead must cover
@@ -103,6 +111,7 @@ run_submit() {
     --conf "spark.driver.memoryOverhead=$DRIVER_MEMORY_OVERHEAD"
     --conf "spark.executorEnv.OMP_NUM_THREADS=$OMP_THREADS"
     --conf "spark.executorEnv.OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
+    --conf "spark.executorEnv.OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE"
     --conf "spark.driver.extraJavaOptions=$jvm_options"
     --conf "spark.executor.extraJavaOptions=$jvm_options"
     "${opts[@]}" ${extra[@]+"${extra[@]}"} "${SPARKGAN_APP_JAR:-$app_jar}" "${args[@]}")

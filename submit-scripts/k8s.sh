@@ -14,5 +14,6 @@ run_submit --deploy-mode cluster \
   --conf "spark.kubernetes.container.image=$K8S_IMAGE" \
   --conf "spark.kubernetes.namespace=$K8S_NAMESPACE" \
   --conf "spark.kubernetes.driverEnv.OMP_WAIT_POLICY=$OMP_WAIT_POLICY" \
+  --conf "spark.kubernetes.driverEnv.OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE" \
   --conf "spark.kubernetes.file.upload.path=${SPARKGAN_UPLOAD_PATH:-hdfs:///tmp/sparkgan-upload}" \
   -- "${args[@]}"

@@ -12,4 +12,5 @@ export MASTER="${MASTER:-yarn}"
 mapfile -d '' args < <(restartable_args "$@")
 run_submit --deploy-mode cluster --num-executors "$NUM_EXECUTORS" \
   --conf "spark.yarn.maxAppAttempts=$YARN_MAX_APP_ATTEMPTS" \
-  --conf "spark.yarn.appMasterEnv.OMP_WAIT_POLICY=$OMP_WAIT_POLICY" -- "${args[@]}"
+  --conf "spark.yarn.appMasterEnv.OMP_WAIT_POLICY=$OMP_WAIT_POLICY" \
+  --conf "spark.yarn.appMasterEnv.OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE" -- "${args[@]}"

@@ -11,6 +11,7 @@ import org.apache.spark.serializer.SerializerInstance;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparkgan.model.Dcgan;
+import org.sparkgan.train.BlasKernels;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.train.spark.Averaging;
 import org.sparkgan.train.spark.RoundSum;
@@ -68,7 +69,7 @@ public final class AveragingCost {
     /** The tree at each of {@code workerCounts}, {@code times} times each, over copies of the given model arrays. */
     static Result run(JavaSparkContext sc, float[] parameters, float[] updaterState, List<Integer> workerCounts,
                       int times) {
-        RoundSum one = RoundSum.of(parameters, updaterState, new RoundSum.Report(0, null, 0, 0));
+        RoundSum one = RoundSum.of(parameters, updaterState, new RoundSum.Report(0, null, 0, 0, BlasKernels.coreType()));
         SerializerInstance serializer = SparkEnv.get().serializer().newInstance();
         ClassTag<RoundSum> tag = ClassTag$.MODULE$.apply(RoundSum.class);
         double[] serialize = new double[times], deserialize = new double[times], add = new double[times];
@@ -111,7 +112,7 @@ public final class AveragingCost {
      */
     public static double[] treeMeans(JavaSparkContext sc, float[] parameters, float[] updaterState, int workers,
                                      int times) {
-        RoundSum sum = RoundSum.of(parameters, updaterState, new RoundSum.Report(0, null, 0, 0));
+        RoundSum sum = RoundSum.of(parameters, updaterState, new RoundSum.Report(0, null, 0, 0, BlasKernels.coreType()));
         double[] seconds = new double[times];
         for (int i = 0; i < times; i++) seconds[i] = treeSeconds(sc, sum, workers);
         return seconds;
@@ -122,7 +123,7 @@ public final class AveragingCost {
         Broadcast<RoundSum> model = sc.broadcast(sum);
         JavaRDD<RoundSum> perWorker = sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers)
                 .map(w -> RoundSum.of(model.value().parameters(), model.value().updaterState(),
-                        new RoundSum.Report(w, null, 0, 0)))
+                        new RoundSum.Report(w, null, 0, 0, BlasKernels.coreType())))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         perWorker.count();
         long t0 = System.nanoTime();

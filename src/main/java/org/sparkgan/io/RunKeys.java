@@ -34,6 +34,8 @@ public final class RunKeys {
     public static final String WORKER_COMPUTE_SEC = "worker_compute_sec";
     /** ND4J's threads in each worker's task, one value per worker. */
     public static final String TASK_THREADS = "task_threads";
+    /** The OpenBLAS kernels of each worker's JVM ({@code train.BlasKernels}), one value per worker. */
+    public static final String TASK_OPENBLAS_CORETYPE = "task_openblas_coretype";
     // at sample steps and with --eval-every
     public static final String DIVERSITY = "diversity";
     public static final String GRID_MEAN_PREFIX = "grid_mean_";
@@ -68,4 +70,6 @@ public final class RunKeys {
     public static final String DATA_SPLIT = "data_split";
     public static final String STARTED_AT = "started_at";
     public static final String RESUMED_AT = "resumed_at";
+    /** The driver's OpenBLAS kernels ({@code train.BlasKernels}). */
+    public static final String OPENBLAS_CORETYPE = "openblas_coretype";
 }

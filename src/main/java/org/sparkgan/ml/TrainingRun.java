@@ -15,6 +15,7 @@ import org.sparkgan.eval.TrainingMonitor;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.io.RunKeys;
 import org.sparkgan.report.ReportObserver;
+import org.sparkgan.train.BlasKernels;
 import org.sparkgan.train.RealImages;
 import org.sparkgan.train.RunObserver;
 import org.sparkgan.train.TrainConfig;
@@ -128,6 +129,7 @@ public final class TrainingRun {
         provenance.put("dl4j_version", Versions.of("org.deeplearning4j.nn.multilayer.MultiLayerNetwork"));
         provenance.put("spark_version", spark.version());
         provenance.put("java_version", System.getProperty("java.version"));
+        provenance.put(RunKeys.OPENBLAS_CORETYPE, BlasKernels.coreType());
         provenance.put("seed", config.seed());
         provenance.put(RunKeys.DATA_URI, dataUri);
         provenance.put(RunKeys.DATA_CLASS, config.className());

@@ -19,6 +19,7 @@ class SubmitScriptsTest {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("MASTER");
+        pb.environment().remove("OPENBLAS_CORETYPE"); // the scripts' own default, whatever the build machine sets
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -67,6 +68,26 @@ class SubmitScriptsTest {
                 "--dry-run", "train", "--preset", "small").output();
         assertTrue(env.contains("spark.executor.memoryOverhead=2g") && env.contains("maxbytes=1500m")
                 && env.contains("--executor-memory 2g"), env);
+    }
+
+    /**
+     * OpenBLAS's kernels are named for the executors and for a driver the cluster starts, Haswell's unless the
+     * environment names others: left to detection, a YARN container (which does not inherit the submitting shell's
+     * environment) and a local run computed different last bits on a CPU OpenBLAS 0.3.19 does not know.
+     */
+    @Test
+    void everyJvmOfARunGetsTheSameOpenBlasKernels() throws Exception {
+        String yarn = script("yarn.sh", Map.of(), "--dry-run", "train").output();
+        for (String part : List.of("spark.executorEnv.OPENBLAS_CORETYPE=Haswell", "spark.yarn.appMasterEnv.OPENBLAS_CORETYPE=Haswell")) {
+            assertTrue(yarn.contains(part), "missing " + part + " in " + yarn);
+        }
+        String k8s = script("k8s.sh", Map.of(), "--dry-run", "--master", "k8s://https://kube:6443", "train").output();
+        for (String part : List.of("spark.executorEnv.OPENBLAS_CORETYPE=Haswell", "spark.kubernetes.driverEnv.OPENBLAS_CORETYPE=Haswell")) {
+            assertTrue(k8s.contains(part), "missing " + part + " in " + k8s);
+        }
+        String given = script("standalone.sh", Map.of("OPENBLAS_CORETYPE", "SkylakeX"), "--dry-run", "--master",
+                "spark://h:7077", "train").output();
+        assertTrue(given.contains("spark.executorEnv.OPENBLAS_CORETYPE=SkylakeX"), given);
     }
 
     @Test

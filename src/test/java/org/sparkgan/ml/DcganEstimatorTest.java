@@ -13,6 +13,7 @@ import org.sparkgan.eval.EvalFixtures;
 import org.sparkgan.io.RunFolder;
 import org.sparkgan.io.RunKeys;
 import org.sparkgan.train.RunObserver;
+import org.sparkgan.train.BlasKernels;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.testing.TestSpark;
 
@@ -84,6 +85,10 @@ class DcganEstimatorTest {
         List<Map<String, Object>> metrics = RunFolder.at(run, new Configuration()).readMetrics();
         assertEquals(2, ((List<?>) metrics.get(metrics.size() - 1).get(RunKeys.perWorker(RunKeys.D_LOSS))).size(),
                 "trained by two workers");
+        // local mode: the tasks run in this JVM, with its OpenBLAS kernels
+        assertEquals(List.of(BlasKernels.coreType(), BlasKernels.coreType()),
+                metrics.get(0).get(RunKeys.TASK_OPENBLAS_CORETYPE));
+        assertEquals(BlasKernels.coreType(), configJson(run, "provenance").get(RunKeys.OPENBLAS_CORETYPE));
     }
 
     @Test

@@ -2,13 +2,15 @@ package org.sparkgan.train.spark;
 
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.sparkgan.train.BlasKernels;
 import org.sparkgan.train.GanStep;
 
 import java.util.List;
 
 /**
  * One worker's round: dl4j-spark's parameter-averaging result, whose parameters and updater state hold G's followed by
- * D's, plus what the driver logs — the worker's index, the values of its last step, its compute time and threads.
+ * D's, plus what the driver logs — the worker's index, the values of its last step, its compute time, threads and
+ * OpenBLAS kernels.
  */
 public final class GanRoundResult extends ParameterAveragingTrainingResult {
     private final int worker;
@@ -28,6 +30,6 @@ public final class GanRoundResult extends ParameterAveragingTrainingResult {
     /** dl4j-spark's results are not Serializable (it aggregates them on the executors): this copy travels. */
     public RoundSum sum() {
         return RoundSum.of(getParameters().dup().data().asFloat(), getUpdaterState().dup().data().asFloat(),
-                new RoundSum.Report(worker, last, computeSeconds, threads));
+                new RoundSum.Report(worker, last, computeSeconds, threads, BlasKernels.coreType()));
     }
 }

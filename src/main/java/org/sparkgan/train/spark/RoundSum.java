@@ -14,8 +14,12 @@ import java.util.TreeMap;
 public record RoundSum(float[] parameters, float[] updaterState, SortedMap<Integer, Report> reports)
         implements Serializable {
 
-    /** What the driver logs of one worker's round: its last step's values, its compute time and ND4J threads. */
-    public record Report(int worker, GanStep.Result last, double computeSeconds, int threads) implements Serializable {}
+    /**
+     * What the driver logs of one worker's round: its last step's values, its compute time, ND4J threads and
+     * OpenBLAS kernels ({@link org.sparkgan.train.BlasKernels}).
+     */
+    public record Report(int worker, GanStep.Result last, double computeSeconds, int threads, String blasCoreType)
+            implements Serializable {}
 
     public static RoundSum of(float[] parameters, float[] updaterState, Report report) {
         return new RoundSum(parameters, updaterState, new TreeMap<>(Collections.singletonMap(report.worker(), report)));

@@ -9,7 +9,10 @@ import org.deeplearning4j.spark.api.worker.ExecuteWorkerFlatMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparkgan.io.RunKeys;
+import org.sparkgan.train.BlasKernels;
 import org.sparkgan.train.GanStep;
 import org.sparkgan.train.TrainConfig;
 import org.sparkgan.train.TrainingEngine;
@@ -30,6 +33,7 @@ import java.util.Map;
  * training RDD at random for every fit, broadcasts live INDArrays and sums results in task-completion order.
  */
 public final class SparkEngine implements TrainingEngine {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkEngine.class);
     private final JavaSparkContext sc;
     private final JavaRDD<byte[]> shards;
     private final int workers;
@@ -42,6 +46,7 @@ public final class SparkEngine implements TrainingEngine {
     private List<RoundSum.Report> lastReports = List.of();
     private long lastDecodedImages;
     private int rollbacks;
+    private boolean kernelsChecked;
 
     public SparkEngine(JavaSparkContext sc, JavaRDD<byte[]> shards, TrainConfig config, TrainingState state) {
         this.sc = sc;
@@ -94,6 +99,7 @@ public final class SparkEngine implements TrainingEngine {
         apply(Nd4j.createFromArray(Averaging.mean(sum.parameters(), workers)),
                 Nd4j.createFromArray(Averaging.mean(sum.updaterState(), workers)), lastStep + k);
         lastReports = List.copyOf(sum.reports().values());
+        if (!kernelsChecked) warnOnOtherKernels();
         lastDecodedImages = decodedImages.value();
 
         List<GanStep.Result> perWorker = lastReports.stream().map(RoundSum.Report::last).toList();
@@ -123,6 +129,24 @@ public final class SparkEngine implements TrainingEngine {
         // every worker did k updates of each network; the iteration counters say so
         generator.setIterationCount((int) step);
         discriminator.setIterationCount((int) step);
+    }
+
+    /**
+     * Once a run: a warning when a worker's JVM uses other OpenBLAS kernels than the driver's, which breaks the promise
+     * that the run computes what a local run or a restarted driver computes, to the bit (the metrics record each
+     * task's, so the run stays readable afterwards).
+     */
+    private void warnOnOtherKernels() {
+        kernelsChecked = true;
+        String driver = BlasKernels.coreType();
+        for (RoundSum.Report r : lastReports) {
+            if (!BlasKernels.same(r.blasCoreType(), driver)) {
+                LOG.warn("worker {} uses OpenBLAS kernels '{}', the driver '{}': results differ in the last bits from a "
+                        + "run whose JVMs agree; give every JVM the same OPENBLAS_CORETYPE (spark.executorEnv, as the "
+                        + "submit scripts do)", r.worker(), r.blasCoreType(), driver);
+                return;
+            }
+        }
     }
 
     private static GanStep.Result mean(List<GanStep.Result> rs) {
@@ -183,6 +207,7 @@ public final class SparkEngine implements TrainingEngine {
         m.put(RunKeys.ROUND_SEC, round.wallSeconds());
         m.put(RunKeys.WORKER_COMPUTE_SEC, round.computeSeconds());
         m.put(RunKeys.TASK_THREADS, lastReports.stream().map(RoundSum.Report::threads).toList());
+        m.put(RunKeys.TASK_OPENBLAS_CORETYPE, lastReports.stream().map(RoundSum.Report::blasCoreType).toList());
         return m;
     }
 }

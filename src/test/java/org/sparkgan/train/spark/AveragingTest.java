@@ -30,7 +30,7 @@ class AveragingTest {
             p[i] = (float) (rng.nextGaussian() * Math.exp(rng.nextGaussian() * 3));
             u[i] = (float) Math.exp(rng.nextGaussian() * 5);
         }
-        return RoundSum.of(p, u, new RoundSum.Report(w, null, 0.1 * w, 1));
+        return RoundSum.of(p, u, new RoundSum.Report(w, null, 0.1 * w, 1, "Haswell"));
     }
 
     /** One result per partition, worker w's computed in partition w, with partition {@code slow} held back. */

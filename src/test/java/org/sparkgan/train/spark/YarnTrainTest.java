@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkgan.cli.MainTest;
 import org.sparkgan.data.CifarParquet;
 import org.sparkgan.io.RunFolder;
+import org.sparkgan.io.RunKeys;
 import org.sparkgan.testing.LocalYarn;
 import org.sparkgan.testing.Processes;
 import org.sparkgan.testing.TestData;
@@ -135,6 +136,10 @@ class YarnTrainTest {
         b.assertSucceeded(2);
         assertTrue(b.driverStdout(2).contains("resuming from"), b.driverStdout(2));
         RunFolder straightRun = RunFolder.at(straight, new Configuration());
+        // yarn.sh names OpenBLAS's kernels for the executors and the ApplicationMaster, which inherit no environment
+        assertEquals(List.of("Haswell", "Haswell"), straightRun.readMetrics().get(0).get(RunKeys.TASK_OPENBLAS_CORETYPE));
+        assertEquals("Haswell", ((Map<?, ?>) straightRun.readJson(RunFolder.CONFIG).get(RunKeys.PROVENANCE))
+                .get(RunKeys.OPENBLAS_CORETYPE));
         TrainerTest.assertSameMetrics(straightRun.readMetrics(), disturbedRun.readMetrics());
         Checkpoint x = checkpoint(straightRun), y = checkpoint(disturbedRun);
         TrainerTest.assertSameState(x, y);
