@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -148,8 +149,8 @@ public final class RunComparison {
         sb.append("<section id=\"swd\">\n<h2>Sliced Wasserstein distance</h2>\n");
         pair(sb, runs, time, "SWD ×1000", "SWD ×1000", RunKeys.SWD_AVG, true, Double.NaN,
                 "Mean over the Laplacian-pyramid levels of the distance between generated and training images (lower "
-                        + "is better); dashed in the run's colour: its real-vs-real floor, the best a generator can be "
-                        + "expected to reach.");
+                        + "is better); dashed: the real-vs-real floor, the best a generator can be expected to reach, "
+                        + "in the run's colour, or grey where runs share it.");
         sb.append("</section>\n<section id=\"losses\">\n<h2>Losses</h2>\n");
         pair(sb, runs, time, "D loss", "loss", RunKeys.D_LOSS, false, Double.NaN,
                 "D's binary cross-entropy at each logged step; near ln 2 ≈ 0.69 with G's is a balanced game.");
@@ -232,6 +233,7 @@ public final class RunComparison {
         SvgChart chart = new SvgChart(title, xLabel, yLabel);
         if (!Double.isNaN(chance)) chart.yAtLeast(1);
         double xLo = Double.POSITIVE_INFINITY, xHi = Double.NEGATIVE_INFINITY;
+        Map<Run, List<double[]>> floorLines = new LinkedHashMap<>();
         for (Run run : runs) {
             List<double[]> line = points(run, key, x);
             chart.add(new SvgChart.Series(run.label(), run.colour(), false, line));
@@ -240,15 +242,52 @@ public final class RunComparison {
                 xHi = Math.max(xHi, p[0]);
             }
             if (floors && !line.isEmpty()) {
-                chart.add(new SvgChart.Series(run.name() + " floor", run.colour(), true,
-                        Records.floorLine(points(run, RunKeys.SWD_FLOOR_AVG, x), line)));
+                floorLines.put(run, Records.floorLine(points(run, RunKeys.SWD_FLOOR_AVG, x), line));
             }
         }
+        addFloors(chart, floorLines);
         if (!Double.isNaN(chance) && xLo <= xHi) {
             chart.add(new SvgChart.Series("chance (" + Records.format(chance) + ")", Html.GREY, true,
                     List.of(new double[]{xLo, chance}, new double[]{xHi, chance})));
         }
         return chart;
+    }
+
+    /**
+     * Each run's floor dashed in its colour; runs whose floor is one and the same value throughout (the same reference
+     * images and seed) share one grey line across their x range, so eight runs on one data set add one legend entry.
+     */
+    private static void addFloors(SvgChart chart, Map<Run, List<double[]>> floorLines) {
+        Map<Double, List<Run>> byValue = new LinkedHashMap<>();
+        floorLines.forEach((run, line) -> {
+            Double value = constant(line);
+            if (value != null) byValue.computeIfAbsent(value, v -> new ArrayList<>()).add(run);
+        });
+        for (var e : floorLines.entrySet()) {
+            Double value = constant(e.getValue());
+            if (value == null || byValue.get(value).size() == 1) {
+                chart.add(new SvgChart.Series(e.getKey().name() + " floor", e.getKey().colour(), true, e.getValue()));
+            } else if (byValue.get(value).get(0) == e.getKey()) {
+                List<Run> sharing = byValue.get(value);
+                double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+                for (Run run : sharing) {
+                    for (double[] p : floorLines.get(run)) {
+                        lo = Math.min(lo, p[0]);
+                        hi = Math.max(hi, p[0]);
+                    }
+                }
+                chart.add(new SvgChart.Series("floor " + Records.format(value) + " (" + sharing.size() + " runs)",
+                        Html.GREY, true, List.of(new double[]{lo, value}, new double[]{hi, value})));
+            }
+        }
+    }
+
+    /** The one finite value every point of {@code line} has, or null. */
+    private static Double constant(List<double[]> line) {
+        if (line.isEmpty() || !Double.isFinite(line.get(0)[1])) return null;
+        double v = line.get(0)[1];
+        for (double[] p : line) if (p[1] != v) return null;
+        return v;
     }
 
     /** (x, value) of every record of the run that has the value and an x, non-finite values included. */

@@ -6,12 +6,13 @@ import java.util.Locale;
 
 /**
  * A line chart as inline SVG: series against the step (or any x the x label names), axes with tick labels, a legend
- * above the plot. Built in Java so the report needs no script and no network. The y axis spans 0 (heights then
+ * above the plot; a legend of several rows makes the chart taller, never the plot shorter. Built in Java so the report needs no script and no network. The y axis spans 0 (heights then
  * compare honestly) and every finite value, negative ones too (the colour means lie in [-1, 1]); gaps in a series are
  * left open, and non-finite values are marked with a cross at the top edge instead of vanishing.
  */
 final class SvgChart {
     static final int WIDTH = 720;
+    /** The height with a one-row legend; each further row adds its own. */
     static final int HEIGHT = 300;
     private static final int LEFT = 64, RIGHT = 20, BOTTOM = 46, TITLE = 26, LEGEND_ROW = 20;
     /** Few enough points to mark each one. */
@@ -48,7 +49,8 @@ final class SvgChart {
     String svg() {
         List<List<Series>> legendRows = legendRows();
         int top = TITLE + LEGEND_ROW * legendRows.size() + 10;
-        int plotW = WIDTH - LEFT - RIGHT, plotH = HEIGHT - top - BOTTOM;
+        int height = HEIGHT + LEGEND_ROW * Math.max(0, legendRows.size() - 1);
+        int plotW = WIDTH - LEFT - RIGHT, plotH = height - top - BOTTOM;
 
         double xLo = Double.POSITIVE_INFINITY, xHi = Double.NEGATIVE_INFINITY, yLo = 0, yHi = yTopAtLeast;
         for (Series s : series) {
@@ -70,9 +72,9 @@ final class SvgChart {
 
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"%d\" "
-                + "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT,
+                + "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">%n", WIDTH, height, WIDTH, height,
                 Html.escape(title)));
-        sb.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>%n", WIDTH, HEIGHT));
+        sb.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>%n", WIDTH, height));
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"15\" font-weight=\"600\" "
                 + "fill=\"#222\">%s</text>%n", LEFT, Html.escape(title)));
         legend(sb, legendRows);
@@ -93,7 +95,7 @@ final class SvgChart {
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
                 + "stroke=\"#999\"/>%n", LEFT, top, plotW, plotH));
         sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#333\" "
-                + "text-anchor=\"middle\">%s</text>%n", LEFT + plotW / 2, HEIGHT - 8, Html.escape(xLabel)));
+                + "text-anchor=\"middle\">%s</text>%n", LEFT + plotW / 2, height - 8, Html.escape(xLabel)));
         sb.append(String.format(Locale.ROOT, "<text transform=\"translate(16 %d) rotate(-90)\" font-size=\"12\" "
                 + "fill=\"#333\" text-anchor=\"middle\">%s</text>%n", top + plotH / 2, Html.escape(yLabel)));
 

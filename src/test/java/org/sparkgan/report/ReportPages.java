@@ -78,11 +78,8 @@ final class ReportPages {
         return out;
     }
 
-    /**
-     * Every drawn point of the chart (the vertices of its lines and its markers) lies inside the plot frame, the
-     * rectangle drawn without fill; half a pixel of slack for the one-decimal coordinates.
-     */
-    static void assertPointsInsidePlot(Document chart) {
+    /** The plot frame, the rectangle drawn without fill: left, top, right, bottom. */
+    static double[] plotFrame(Document chart) {
         double[] frame = null;
         NodeList rects = chart.getElementsByTagName("rect");
         for (int i = 0; i < rects.getLength(); i++) {
@@ -93,6 +90,15 @@ final class ReportPages {
             }
         }
         assertNotNull(frame, "a plot frame");
+        return frame;
+    }
+
+    /**
+     * Every drawn point of the chart (the vertices of its lines and its markers) lies inside the plot frame, the
+     * rectangle drawn without fill; half a pixel of slack for the one-decimal coordinates.
+     */
+    static void assertPointsInsidePlot(Document chart) {
+        double[] frame = plotFrame(chart);
         String title = chart.getDocumentElement().getAttribute("aria-label");
         List<double[]> points = new ArrayList<>();
         NodeList lines = chart.getElementsByTagName("polyline");

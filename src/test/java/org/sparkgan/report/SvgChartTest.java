@@ -65,6 +65,23 @@ class SvgChartTest {
         assertEquals(List.of(0.0, 1.0), List.of(yTicks(small).get(0), yTicks(small).get(yTicks(small).size() - 1)));
     }
 
+    /** Many runs' legend (a comparison of eight runs and their floors) takes rows of its own, not the plot's height. */
+    @Test
+    void aLongLegendMakesTheChartTallerAndKeepsThePlot() throws Exception {
+        SvgChart one = new SvgChart("SWD", "images seen", "SWD").add(series("jvm-seed1", false, 300, 50));
+        SvgChart many = new SvgChart("SWD", "images seen", "SWD");
+        for (String run : List.of("jvm-seed1", "jvm-seed2", "w2-k1-seed1", "w2-k4-seed1", "w4-k4-seed1", "w8-k4-seed1",
+                "w8-k4-seed2", "w8-k16-seed1")) {
+            many.add(series(run, false, 300, 50)).add(series(run + " floor", true, 16, 16));
+        }
+        Element single = parse(one).getDocumentElement(), tall = parse(many).getDocumentElement();
+        assertEquals(SvgChart.HEIGHT, Integer.parseInt(single.getAttribute("height")));
+        assertTrue(Integer.parseInt(tall.getAttribute("height")) >= SvgChart.HEIGHT + 3 * 20, tall.getAttribute("height"));
+        double[] small = ReportPages.plotFrame(parse(one)), large = ReportPages.plotFrame(parse(many));
+        assertEquals(small[3] - small[1], large[3] - large[1], "the plot keeps its height");
+        ReportPages.assertPointsInsidePlot(parse(many));
+    }
+
     @Test
     void aPointOffThePlotFailsTheCheck() throws Exception {
         String svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" aria-label=\"off\">"
