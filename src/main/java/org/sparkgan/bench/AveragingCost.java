@@ -69,7 +69,7 @@ public final class AveragingCost {
     /** The tree at each of {@code workerCounts}, {@code times} times each, over copies of the given model arrays. */
     static Result run(JavaSparkContext sc, float[] parameters, float[] updaterState, List<Integer> workerCounts,
                       int times) {
-        RoundSum one = RoundSum.of(parameters, updaterState, new RoundSum.Report(0, null, 0, 0, BlasKernels.coreType()));
+        RoundSum one = RoundSum.of(parameters, updaterState, report(0));
         SerializerInstance serializer = SparkEnv.get().serializer().newInstance();
         ClassTag<RoundSum> tag = ClassTag$.MODULE$.apply(RoundSum.class);
         double[] serialize = new double[times], deserialize = new double[times], add = new double[times];
@@ -112,7 +112,7 @@ public final class AveragingCost {
      */
     public static double[] treeMeans(JavaSparkContext sc, float[] parameters, float[] updaterState, int workers,
                                      int times) {
-        RoundSum sum = RoundSum.of(parameters, updaterState, new RoundSum.Report(0, null, 0, 0, BlasKernels.coreType()));
+        RoundSum sum = RoundSum.of(parameters, updaterState, report(0));
         double[] seconds = new double[times];
         for (int i = 0; i < times; i++) seconds[i] = treeSeconds(sc, sum, workers);
         return seconds;
@@ -123,7 +123,7 @@ public final class AveragingCost {
         Broadcast<RoundSum> model = sc.broadcast(sum);
         JavaRDD<RoundSum> perWorker = sc.parallelize(IntStream.range(0, workers).boxed().toList(), workers)
                 .map(w -> RoundSum.of(model.value().parameters(), model.value().updaterState(),
-                        new RoundSum.Report(w, null, 0, 0, BlasKernels.coreType())))
+                        report(w)))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         perWorker.count();
         long t0 = System.nanoTime();
@@ -205,5 +205,10 @@ public final class AveragingCost {
         sb.append("  moving s: the tree's seconds beyond the empty tree, its levels' serialisation and additions and the"
                 + " root's serialisation to the driver\n");
         return sb.toString();
+    }
+
+    /** A worker's report as the tree carries it (nothing here reads it). */
+    private static RoundSum.Report report(int worker) {
+        return new RoundSum.Report(worker, null, 0, 0, BlasKernels.coreType());
     }
 }

@@ -6,9 +6,10 @@ import java.util.Locale;
 
 /**
  * A line chart as inline SVG: series against the step (or any x the x label names), axes with tick labels, a legend
- * above the plot; a legend of several rows makes the chart taller, never the plot shorter. Built in Java so the report needs no script and no network. The y axis spans 0 (heights then
- * compare honestly) and every finite value, negative ones too (the colour means lie in [-1, 1]); gaps in a series are
- * left open, and non-finite values are marked with a cross at the top edge instead of vanishing.
+ * above the plot (a legend of several rows makes the chart taller, never the plot shorter). Built in Java so the report
+ * needs no script and no network. The y axis spans 0 (heights then compare honestly) and every finite value, negative
+ * ones too (the colour means lie in [-1, 1]); gaps in a series are left open, and non-finite values are marked with a
+ * cross at the top edge instead of vanishing.
  */
 final class SvgChart {
     static final int WIDTH = 720;
