@@ -17,8 +17,10 @@ import org.sparkgan.data.CifarParquet;
 import org.sparkgan.data.PrepJob;
 import org.sparkgan.data.PrepOptions;
 import org.sparkgan.io.RunFolder;
+import org.sparkgan.io.RunKeys;
 import org.sparkgan.testing.Processes;
 import org.sparkgan.testing.TestData;
+import org.sparkgan.train.BlasKernels;
 import org.sparkgan.train.Checkpoint;
 import org.sparkgan.train.TinyRuns;
 import org.sparkgan.train.TrainConfig;
@@ -47,6 +49,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("cluster")
 class LocalClusterTrainTest {
     static final String MASTER = "local-cluster[2,1,1024]";
+    static final String EXECUTOR_KERNELS = "Prescott";
     @TempDir
     static Path dir;
     static SparkSession spark;
@@ -69,6 +72,8 @@ class LocalClusterTrainTest {
                 .config("spark.executorEnv.SPARK_TESTING", "1")
                 .config("spark.executorEnv.SPARK_SCALA_VERSION", "2.12")
                 .config("spark.executorEnv.OMP_NUM_THREADS", "1")
+                // other OpenBLAS kernels than this JVM's (the pom's Haswell): what the run records of each task
+                .config("spark.executorEnv.OPENBLAS_CORETYPE", EXECUTOR_KERNELS)
                 .config("spark.executor.extraClassPath", System.getProperty("java.class.path"))
                 .config("spark.executor.extraJavaOptions", "@" + Path.of("conf/java17.args").toAbsolutePath())
                 .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
@@ -89,6 +94,10 @@ class LocalClusterTrainTest {
         assertEquals(0, r.status(), r.out() + r.err());
         RunFolder run = RunFolder.at(output, new Configuration());
         DistributedTrainTest.assertRunFolder(run, 4);
+        // the executors' kernels, not the driver's, are recorded per task (and the driver warns that they differ)
+        assertEquals(List.of(EXECUTOR_KERNELS, EXECUTOR_KERNELS), run.readMetrics().get(0).get(RunKeys.TASK_OPENBLAS_CORETYPE));
+        assertEquals(BlasKernels.coreType(), ((Map<?, ?>) run.readJson(RunFolder.CONFIG).get(RunKeys.PROVENANCE))
+                .get(RunKeys.OPENBLAS_CORETYPE));
     }
 
     /**
