@@ -12,7 +12,8 @@ export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 # OpenBLAS's kernels, named rather than detected, the same in every JVM of a run: this one (the driver, or the local
 # run), the executors and a driver the cluster starts (yarn.sh, k8s.sh). The name is conf/spark-defaults.conf's for the
 # executors, unless the environment names others. docs/design.md#determinism
-export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-$(awk '$1 == "spark.executorEnv.OPENBLAS_CORETYPE" { print $2 }' "$root/conf/spark-defaults.conf")}"
+blas_default=$(awk '$1 == "spark.executorEnv.OPENBLAS_CORETYPE" { print $2 }' "$root/conf/spark-defaults.conf")
+export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-$blas_default}"
 
 # Maven for the scripts' builds: batch mode and quiet, and -Djansi.noreset, without which Maven 3.8 still writes
 # colour-reset escapes (ESC[0m) to stdout and stderr at exit; a JVM property, so MAVEN_OPTS, not a -D argument.

@@ -78,11 +78,13 @@ class SubmitScriptsTest {
     @Test
     void everyJvmOfARunGetsTheSameOpenBlasKernels() throws Exception {
         String yarn = script("yarn.sh", Map.of(), "--dry-run", "train").output();
-        for (String part : List.of("spark.executorEnv.OPENBLAS_CORETYPE=Haswell", "spark.yarn.appMasterEnv.OPENBLAS_CORETYPE=Haswell")) {
+        for (String part : List.of("spark.executorEnv.OPENBLAS_CORETYPE=Haswell",
+                "spark.yarn.appMasterEnv.OPENBLAS_CORETYPE=Haswell")) {
             assertTrue(yarn.contains(part), "missing " + part + " in " + yarn);
         }
         String k8s = script("k8s.sh", Map.of(), "--dry-run", "--master", "k8s://https://kube:6443", "train").output();
-        for (String part : List.of("spark.executorEnv.OPENBLAS_CORETYPE=Haswell", "spark.kubernetes.driverEnv.OPENBLAS_CORETYPE=Haswell")) {
+        for (String part : List.of("spark.executorEnv.OPENBLAS_CORETYPE=Haswell",
+                "spark.kubernetes.driverEnv.OPENBLAS_CORETYPE=Haswell")) {
             assertTrue(k8s.contains(part), "missing " + part + " in " + k8s);
         }
         String given = script("standalone.sh", Map.of("OPENBLAS_CORETYPE", "SkylakeX"), "--dry-run", "--master",

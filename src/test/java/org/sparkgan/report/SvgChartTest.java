@@ -76,7 +76,8 @@ class SvgChartTest {
         }
         Element single = parse(one).getDocumentElement(), tall = parse(many).getDocumentElement();
         assertEquals(SvgChart.HEIGHT, Integer.parseInt(single.getAttribute("height")));
-        assertTrue(Integer.parseInt(tall.getAttribute("height")) >= SvgChart.HEIGHT + 3 * 20, tall.getAttribute("height"));
+        int height = Integer.parseInt(tall.getAttribute("height"));
+        assertTrue(height >= SvgChart.HEIGHT + 3 * 20, "legend rows add height: " + height);
         double[] small = ReportPages.plotFrame(parse(one)), large = ReportPages.plotFrame(parse(many));
         assertEquals(small[3] - small[1], large[3] - large[1], "the plot keeps its height");
         ReportPages.assertPointsInsidePlot(parse(many));

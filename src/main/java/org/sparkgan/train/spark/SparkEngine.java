@@ -141,9 +141,9 @@ public final class SparkEngine implements TrainingEngine {
         String driver = BlasKernels.coreType();
         for (RoundSum.Report r : lastReports) {
             if (!BlasKernels.same(r.blasCoreType(), driver)) {
-                LOG.warn("worker {} uses OpenBLAS kernels '{}', the driver '{}': results can differ in the last bits from a "
-                        + "run whose JVMs agree; give every JVM the same OPENBLAS_CORETYPE (spark.executorEnv, as the "
-                        + "submit scripts do)", r.worker(), r.blasCoreType(), driver);
+                LOG.warn("worker {} uses OpenBLAS kernels '{}', the driver '{}': results can differ in the last bits "
+                        + "from a run whose JVMs agree; give every JVM the same OPENBLAS_CORETYPE (spark.executorEnv, "
+                        + "as the submit scripts do)", r.worker(), r.blasCoreType(), driver);
                 return;
             }
         }

@@ -95,7 +95,8 @@ class LocalClusterTrainTest {
         RunFolder run = RunFolder.at(output, new Configuration());
         DistributedTrainTest.assertRunFolder(run, 4);
         // the executors' kernels, not the driver's, are recorded per task (and the driver warns that they differ)
-        assertEquals(List.of(EXECUTOR_KERNELS, EXECUTOR_KERNELS), run.readMetrics().get(0).get(RunKeys.TASK_OPENBLAS_CORETYPE));
+        assertEquals(List.of(EXECUTOR_KERNELS, EXECUTOR_KERNELS),
+                run.readMetrics().get(0).get(RunKeys.TASK_OPENBLAS_CORETYPE));
         assertEquals(BlasKernels.coreType(), ((Map<?, ?>) run.readJson(RunFolder.CONFIG).get(RunKeys.PROVENANCE))
                 .get(RunKeys.OPENBLAS_CORETYPE));
     }

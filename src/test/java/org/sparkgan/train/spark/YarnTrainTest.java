@@ -137,7 +137,8 @@ class YarnTrainTest {
         assertTrue(b.driverStdout(2).contains("resuming from"), b.driverStdout(2));
         RunFolder straightRun = RunFolder.at(straight, new Configuration());
         // yarn.sh names OpenBLAS's kernels for the executors and the ApplicationMaster, which inherit no environment
-        assertEquals(List.of("Haswell", "Haswell"), straightRun.readMetrics().get(0).get(RunKeys.TASK_OPENBLAS_CORETYPE));
+        assertEquals(List.of("Haswell", "Haswell"),
+                straightRun.readMetrics().get(0).get(RunKeys.TASK_OPENBLAS_CORETYPE));
         assertEquals("Haswell", ((Map<?, ?>) straightRun.readJson(RunFolder.CONFIG).get(RunKeys.PROVENANCE))
                 .get(RunKeys.OPENBLAS_CORETYPE));
         TrainerTest.assertSameMetrics(straightRun.readMetrics(), disturbedRun.readMetrics());
