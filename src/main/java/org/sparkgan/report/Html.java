@@ -4,9 +4,9 @@ package org.sparkgan.report;
 final class Html {
     private Html() {}
 
-    /** Distinct colours for series and runs; more than eight reuse them in order. */
+    /** Distinct colours for series and runs (a study compares ten runs); more than twelve reuse them in order. */
     static final String[] PALETTE = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
-            "#17becf"};
+            "#17becf", "#bcbd22", "#393b79", "#ad494a", "#637939"};
     /** Reference lines: chance, thresholds. */
     static final String GREY = "#888888";
     static final String END = "</main>\n</body>\n</html>\n";

@@ -180,6 +180,14 @@ class RunComparisonTest {
         }
     }
 
+    /** A study of ten runs gets ten colours, none of them the grey of floors and chance lines. */
+    @Test
+    void tenRunsGetTenColours() {
+        Set<String> colours = new HashSet<>(List.of(Html.PALETTE));
+        assertEquals(Html.PALETTE.length, colours.size(), "distinct");
+        assertTrue(colours.size() >= 10 && !colours.contains(Html.GREY), colours.toString());
+    }
+
     /** The last point of each run's curve in the D loss chart by images seen lies where its images seen say. */
     @Test
     void imagesSeenCountEveryWorkersBatch() throws Exception {
