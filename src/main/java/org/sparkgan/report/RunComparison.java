@@ -233,7 +233,7 @@ public final class RunComparison {
         SvgChart chart = new SvgChart(title, xLabel, yLabel);
         if (!Double.isNaN(chance)) chart.yAtLeast(1);
         double xLo = Double.POSITIVE_INFINITY, xHi = Double.NEGATIVE_INFINITY;
-        Map<Run, List<double[]>> floorLines = new LinkedHashMap<>();
+        List<Floor> runFloors = new ArrayList<>();
         for (Run run : runs) {
             List<double[]> line = points(run, key, x);
             chart.add(new SvgChart.Series(run.label(), run.colour(), false, line));
@@ -242,10 +242,10 @@ public final class RunComparison {
                 xHi = Math.max(xHi, p[0]);
             }
             if (floors && !line.isEmpty()) {
-                floorLines.put(run, Records.floorLine(points(run, RunKeys.SWD_FLOOR_AVG, x), line));
+                runFloors.add(new Floor(run, Records.floorLine(points(run, RunKeys.SWD_FLOOR_AVG, x), line)));
             }
         }
-        addFloors(chart, floorLines);
+        addFloors(chart, runFloors);
         if (!Double.isNaN(chance) && xLo <= xHi) {
             chart.add(new SvgChart.Series("chance (" + Records.format(chance) + ")", Html.GREY, true,
                     List.of(new double[]{xLo, chance}, new double[]{xHi, chance})));
@@ -257,30 +257,33 @@ public final class RunComparison {
      * Each run's floor dashed in its colour; runs whose floor is one and the same value throughout (the same reference
      * images and seed) share one grey line across their x range, so eight runs on one data set add one legend entry.
      */
-    private static void addFloors(SvgChart chart, Map<Run, List<double[]>> floorLines) {
-        Map<Double, List<Run>> byValue = new LinkedHashMap<>();
-        floorLines.forEach((run, line) -> {
-            Double value = constant(line);
-            if (value != null) byValue.computeIfAbsent(value, v -> new ArrayList<>()).add(run);
-        });
-        for (var e : floorLines.entrySet()) {
-            Double value = constant(e.getValue());
-            if (value == null || byValue.get(value).size() == 1) {
-                chart.add(new SvgChart.Series(e.getKey().name() + " floor", e.getKey().colour(), true, e.getValue()));
-            } else if (byValue.get(value).get(0) == e.getKey()) {
-                List<Run> sharing = byValue.get(value);
-                double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-                for (Run run : sharing) {
-                    for (double[] p : floorLines.get(run)) {
-                        lo = Math.min(lo, p[0]);
-                        hi = Math.max(hi, p[0]);
-                    }
-                }
-                chart.add(new SvgChart.Series("floor " + Records.format(value) + " (" + sharing.size() + " runs)",
-                        Html.GREY, true, List.of(new double[]{lo, value}, new double[]{hi, value})));
-            }
+    private static void addFloors(SvgChart chart, List<Floor> floors) {
+        // keyed by the floor's one value, or by a key of its own where a run's floor moves; in the order runs come
+        Map<Object, List<Floor>> groups = new LinkedHashMap<>();
+        for (Floor f : floors) {
+            Double value = constant(f.line());
+            groups.computeIfAbsent(value != null ? value : new Object(), k -> new ArrayList<>()).add(f);
         }
+        groups.forEach((key, sharing) -> {
+            if (sharing.size() == 1) {
+                Run run = sharing.get(0).run();
+                chart.add(new SvgChart.Series(run.name() + " floor", run.colour(), true, sharing.get(0).line()));
+                return;
+            }
+            double value = (Double) key, lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+            for (Floor f : sharing) {
+                for (double[] p : f.line()) {
+                    lo = Math.min(lo, p[0]);
+                    hi = Math.max(hi, p[0]);
+                }
+            }
+            chart.add(new SvgChart.Series("floor " + Records.format(value) + " (" + sharing.size() + " runs)",
+                    Html.GREY, true, List.of(new double[]{lo, value}, new double[]{hi, value})));
+        });
     }
+
+    /** A run's SWD floor line, as the chart's x axis places it. */
+    private record Floor(Run run, List<double[]> line) {}
 
     /** The one finite value every point of {@code line} has, or null. */
     private static Double constant(List<double[]> line) {
